@@ -1,0 +1,29 @@
+# yibao-guard: the two commands of the README, and the steps they stand on.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test lint setup clean bench
+
+demo: $(STAMP)  ## generate the demo city, ingest, screen, summarise, evaluate
+	$(BIN)/yibao demo --dir demo
+
+test: $(STAMP)  ## lint and run the whole test suite
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest -q
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+bench: $(STAMP)  ## run by hand; figures go to bench/RESULTS.md
+	$(BIN)/python bench/bench_synth.py
+	$(BIN)/python bench/bench_ingest.py
+
+clean:
+	rm -rf demo .pytest_cache .ruff_cache

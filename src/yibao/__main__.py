@@ -1,0 +1,5 @@
+"""`python -m yibao` runs the CLI."""
+
+from yibao.cli import app
+
+app()

@@ -1,0 +1,46 @@
+"""The one contract every detector speaks (rules, models, in-settlement checks), and the registry.
+
+A detector reads the store through a DuckDB connection and returns findings in the
+contract's shape; `yibao screen` runs every registered detector. Built-in rule
+packs and models register here the same way a province's own pack would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, Self
+
+import duckdb
+
+from yibao.findings import Finding
+
+__all__ = ["Detector", "register", "registered"]
+
+
+class Detector(Protocol):
+    """`fit` learns from the data (rules: nothing to learn); `findings` scores it.
+
+    `id@version` goes into every finding's `detector` field, so a changed rule is
+    never confused with its earlier self.
+    """
+
+    id: str
+    version: str
+
+    def fit(self, con: duckdb.DuckDBPyConnection) -> Self: ...
+
+    def findings(self, con: duckdb.DuckDBPyConnection) -> list[Finding]: ...
+
+
+_FACTORIES: list[Callable[[], list[Detector]]] = []
+
+
+def register(factory: Callable[[], list[Detector]]) -> Callable[[], list[Detector]]:
+    """Register a function that returns detectors; usable as a decorator."""
+    _FACTORIES.append(factory)
+    return factory
+
+
+def registered() -> list[Detector]:
+    """Every registered detector, in registration order."""
+    return [d for factory in _FACTORIES for d in factory()]

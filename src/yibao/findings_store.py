@@ -1,0 +1,74 @@
+"""Findings in the store: written per detector run, exported in the contract's shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from yibao.findings import FINDING_COLUMNS, Finding
+
+__all__ = ["export_findings", "replace_findings"]
+
+_SCHEMA = pa.schema(
+    [
+        ("finding_id", pa.string()),
+        ("violation", pa.string()),
+        ("detector", pa.string()),
+        ("level", pa.string()),
+        ("feedetl_sn", pa.string()),
+        ("mdtrt_id", pa.string()),
+        ("psn_no", pa.string()),
+        ("prac_code", pa.string()),
+        ("fixmedins_code", pa.string()),
+        ("amount", pa.float64()),
+        ("score", pa.float64()),
+        ("grade", pa.string()),
+        ("evidence", pa.string()),
+    ]
+)
+
+
+def replace_findings(con: duckdb.DuckDBPyConnection, detector: str, findings: Iterable[Finding]) -> int:
+    """Replace one detector's findings atomically: a re-run never leaves stale or doubled rows."""
+    rows = [f.as_row() for f in findings]
+    table = pa.Table.from_pylist(rows, schema=_SCHEMA)
+    con.begin()
+    try:
+        con.execute("DELETE FROM findings WHERE detector = ?", [detector])
+        con.register("new_findings", table)
+        con.execute(
+            f"INSERT INTO findings SELECT DISTINCT ON (finding_id) {', '.join(FINDING_COLUMNS)} FROM new_findings"
+        )
+        con.unregister("new_findings")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return len(rows)
+
+
+def export_findings(con: duckdb.DuckDBPyConnection, out: Path, *, excel_bom: bool = False) -> int:
+    """Write all findings to CSV or Parquet (chosen by suffix), in a stable order.
+
+    `excel_bom` prefixes the CSV with a UTF-8 BOM so Excel on Chinese Windows shows the
+    evidence text correctly.
+    """
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise ValueError(f"导出格式只支持 .csv 或 .parquet / only .csv or .parquet: {out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cols = ", ".join(FINDING_COLUMNS)
+    query = f"SELECT {cols} FROM findings ORDER BY violation, detector, finding_id"
+    n = con.execute("SELECT count(*) FROM findings").fetchone()[0]  # type: ignore[index]
+    target = str(out).replace("'", "''")
+    if suffix == ".parquet":
+        con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet)")
+    else:
+        con.execute(f"COPY ({query}) TO '{target}' (FORMAT csv, HEADER true)")
+        if excel_bom:
+            data = out.read_bytes()
+            out.write_bytes(b"\xef\xbb\xbf" + data)
+    return int(n)

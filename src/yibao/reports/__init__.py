@@ -1,0 +1,1 @@
+"""Reports over the store: screening summaries and, later, statutory ledgers."""
