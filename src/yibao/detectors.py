@@ -7,6 +7,7 @@ packs and models register here the same way a province's own pack would.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Protocol, Self
 
@@ -33,6 +34,8 @@ class Detector(Protocol):
 
 
 _FACTORIES: list[Callable[[], list[Detector]]] = []
+# Built-in packs register themselves on import; imported lazily to keep start-up light.
+_BUILTIN = ("yibao.rules.detector",)
 
 
 def register(factory: Callable[[], list[Detector]]) -> Callable[[], list[Detector]]:
@@ -43,4 +46,6 @@ def register(factory: Callable[[], list[Detector]]) -> Callable[[], list[Detecto
 
 def registered() -> list[Detector]:
     """Every registered detector, in registration order."""
+    for module in _BUILTIN:
+        importlib.import_module(module)
     return [d for factory in _FACTORIES for d in factory()]

@@ -10,6 +10,7 @@ import duckdb
 
 from yibao.detectors import registered
 from yibao.findings_store import replace_findings
+from yibao.rules.model import RuleError
 
 __all__ = ["DetectorRun", "ScreenReport", "screen"]
 
@@ -52,7 +53,7 @@ def screen(
             found = det.fit(con).findings(con)
             n = replace_findings(con, name, found)
             report.runs.append(DetectorRun(name, n, time.perf_counter() - start))
-        except duckdb.Error as exc:
+        except (duckdb.Error, RuleError) as exc:
             report.runs.append(DetectorRun(name, 0, time.perf_counter() - start, str(exc).splitlines()[0]))
     if progress:
         progress("", len(detectors), len(detectors))

@@ -1,0 +1,59 @@
+"""The rule library as detectors: one detector per rule, sharing one set of intermediates."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Self
+
+import duckdb
+
+from yibao.detectors import Detector, register
+from yibao.findings import Finding
+from yibao.rules.engine import prepare, run_rule
+from yibao.rules.loader import load_library
+from yibao.rules.model import Rule, RuleError
+
+__all__ = ["RuleDetector", "ensure_prepared"]
+
+_PREPARED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[Any, ...]] = weakref.WeakKeyDictionary()
+
+
+def _data_token(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM fee), (SELECT count(*) FROM mdtrt), (SELECT count(*) FROM setl),
+                  (SELECT count(*) FROM catalog), (SELECT coalesce(max(batch_id), 0) FROM ingest_batch)"""
+    ).fetchone()
+    return tuple(row or ())
+
+
+def ensure_prepared(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the intermediates once per connection and store state, not once per rule."""
+    token = _data_token(con)
+    if _PREPARED.get(con) != token:
+        prepare(con)
+        _PREPARED[con] = token
+
+
+class RuleDetector:
+    """Adapter from a declarative rule to the detector contract."""
+
+    def __init__(self, rule: Rule, params: dict[str, Any] | None = None) -> None:
+        self.rule = rule
+        self.params = params
+        self.id = rule.id
+        self.version = str(rule.version)
+
+    def fit(self, con: duckdb.DuckDBPyConnection) -> Self:
+        ensure_prepared(con)
+        return self
+
+    def findings(self, con: duckdb.DuckDBPyConnection) -> list[Finding]:
+        run = run_rule(con, self.rule, self.params)
+        if run.error:
+            raise RuleError(f"{self.rule.id}: {run.error}")
+        return run.findings
+
+
+@register
+def _builtin_rules() -> list[Detector]:
+    return [RuleDetector(r) for r in load_library()]

@@ -1,0 +1,115 @@
+"""Run rules: build the shared intermediates once, bind parameters, turn rows into findings."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from yibao.findings import LEVEL_KEYS, Finding
+from yibao.rules.loader import PARAM_RE
+from yibao.rules.model import Rule, RuleError
+
+__all__ = ["PRELUDE", "RuleRun", "prepare", "run_rule", "run_rules"]
+
+PRELUDE = Path(__file__).with_name("prelude.sql")
+_KEYS = ("feedetl_sn", "mdtrt_id", "psn_no", "prac_code", "fixmedins_code")
+
+
+@dataclass(slots=True)
+class RuleRun:
+    """One rule's findings, or why it could not run on this data."""
+
+    rule: Rule
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+
+    @property
+    def amount(self) -> float:
+        return sum(f.amount for f in self.findings)
+
+
+def _statements(sql: str) -> list[str]:
+    body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+    return [s.strip() for s in body.split(";") if s.strip()]
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the shared intermediates (`fee_ctx`, `enc_ctx`, …) over the current store."""
+    for stmt in _statements(PRELUDE.read_text(encoding="utf-8")):
+        con.execute(stmt)
+
+
+class _Missing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _text(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def bind_sql(rule: Rule) -> str:
+    """`:name` → `$name`, DuckDB's named parameter syntax."""
+    return PARAM_RE.sub(lambda m: "$" + m.group(1), rule.sql.strip().rstrip(";"))
+
+
+def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, params: dict[str, Any] | None = None) -> RuleRun:
+    """Run one rule over prepared intermediates; the caller has called `prepare`."""
+    start = time.perf_counter()
+    values = rule.bound(params)
+    try:
+        cur = con.execute(bind_sql(rule), values or None)
+    except duckdb.Error as exc:
+        return RuleRun(rule, [], time.perf_counter() - start, str(exc).splitlines()[0])
+    cols = [d[0] for d in cur.description]
+    key = LEVEL_KEYS[rule.level]
+    if key not in cols or "amount" not in cols:
+        raise RuleError(f"{rule.path}: SQL必须返回 {key} 和 amount 列 / must return {key} and amount")
+    findings = []
+    for row in cur.fetchall():
+        rec = dict(zip(cols, row, strict=True))
+        ctx = _Missing({k: _text(v) for k, v in rec.items()})
+        ctx.update({f"param_{k}": _text(v) for k, v in values.items()})
+        score = _plain(rec.get("score", rule.score))
+        score = rule.score if score is None or (isinstance(score, float) and math.isnan(score)) else score
+        findings.append(
+            Finding(
+                violation=rule.violation,
+                detector=rule.detector,
+                level=rule.level,
+                amount=round(float(_plain(rec["amount"]) or 0.0), 2),
+                score=min(1.0, max(0.0, float(score))),
+                grade=rule.grade,
+                evidence=rule.evidence.format_map(ctx),
+                **{k: (str(rec[k]) if rec.get(k) is not None else None) for k in _KEYS},
+            )
+        )
+    return RuleRun(rule, findings, time.perf_counter() - start)
+
+
+def run_rules(
+    con: duckdb.DuckDBPyConnection,
+    rules: list[Rule] | tuple[Rule, ...],
+    params: dict[str, dict[str, Any]] | None = None,
+) -> list[RuleRun]:
+    """Prepare once, then run each rule with its own parameter overrides."""
+    prepare(con)
+    return [run_rule(con, r, (params or {}).get(r.id)) for r in rules]
