@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from helpers import minimal_tables, write_dataset
 from typer.testing import CliRunner
 
+from helpers import minimal_tables, write_dataset
 from yibao.cli import app
 
 runner = CliRunner()

@@ -6,9 +6,9 @@ import csv
 import json
 
 import pytest
-from helpers import minimal_tables, write_dataset
 from typer.testing import CliRunner
 
+from helpers import minimal_tables, write_dataset
 from yibao.cli import app
 from yibao.evaluate import LabelError, evaluate
 from yibao.findings import Finding, Grade, Level, Violation
