@@ -15,9 +15,9 @@ from yibao.findings import LEVEL_KEYS, Finding
 from yibao.rules.loader import PARAM_RE
 from yibao.rules.model import Rule, RuleError
 
-__all__ = ["PRELUDE", "RuleRun", "prepare", "run_rule", "run_rules"]
+__all__ = ["PRELUDE", "RuleRun", "prepare", "run_rule", "run_rules", "split_statements"]
 
-PRELUDE = Path(__file__).with_name("prelude.sql")
+PRELUDE = Path(__file__).with_name("prelude")
 _KEYS = ("feedetl_sn", "mdtrt_id", "psn_no", "prac_code", "fixmedins_code")
 
 
@@ -35,15 +35,44 @@ class RuleRun:
         return sum(f.amount for f in self.findings)
 
 
-def _statements(sql: str) -> list[str]:
-    body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
-    return [s.strip() for s in body.split(";") if s.strip()]
+def split_statements(sql: str) -> list[str]:
+    """Split a script on `;` outside quotes, dropping `--` comments (a `;` may sit in a literal)."""
+    out: list[str] = []
+    buf: list[str] = []
+    quote: str | None = None
+    i = 0
+    while i < len(sql):
+        ch = sql[i]
+        if quote:
+            buf.append(ch)
+            if ch == quote:
+                quote = None
+        elif ch in ("'", '"'):
+            quote = ch
+            buf.append(ch)
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = len(sql) if end < 0 else end
+            continue
+        elif ch == ";":
+            out.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    out.append("".join(buf))
+    return [s.strip() for s in out if s.strip()]
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the shared intermediates (`fee_ctx`, `enc_ctx`, …) over the current store."""
-    for stmt in _statements(PRELUDE.read_text(encoding="utf-8")):
-        con.execute(stmt)
+    """Build the shared intermediates (`fee_ctx`, `enc_ctx`, …) over the current store.
+
+    Every `prelude/*.sql` runs in name order; a family of rules that needs its own
+    intermediate adds a file there instead of re-reading the fee table in each rule.
+    """
+    for path in sorted(PRELUDE.glob("*.sql")):
+        for stmt in split_statements(path.read_text(encoding="utf-8")):
+            con.execute(stmt)
 
 
 class _Missing(dict[str, Any]):

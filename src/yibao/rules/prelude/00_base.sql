@@ -89,9 +89,16 @@ SELECT f.*, CAST(f.fee_ocur_time AS DATE) AS fee_date,
        c.name AS item_name, c.list_type AS cat_list_type, c.chrgitm_lv, c.pric AS std_pric, c.pric_uplmt,
        c.lmt_gend, c.lmt_age_min, c.lmt_age_max, c.lmt_age_max_days, c.lmt_hosp_lv, c.lmt_dise,
        c.lmt_med_type, c.max_daily_cnt, c.single_herb_unpaid, c.is_lab, c.is_tcm_therapy,
-       c.lmt_dept, c.lmt_dept_excl, c.lmt_inst_type, c.begndate AS cat_begndate
+       c.lmt_dept, c.lmt_dept_excl, c.lmt_inst_type, c.begndate AS cat_begndate, c.span_begin AS cat_span_begin
 FROM fee_net AS f
 JOIN enc_ctx AS e ON e.mdtrt_id = f.mdtrt_id
 LEFT JOIN catalog_span AS c
   ON c.med_list_codg = f.med_list_codg
  AND CAST(f.fee_ocur_time AS DATE) BETWEEN c.span_begin AND c.span_end;
+
+-- Indication restrictions (限适应症) one prefix per row, for an equi-join on the catalogue row.
+CREATE OR REPLACE TEMP TABLE catalog_dise AS
+SELECT med_list_codg, span_begin, upper(trim(prefix)) AS prefix
+FROM (SELECT med_list_codg, span_begin, unnest(string_split(lmt_dise, ';')) AS prefix
+      FROM catalog_span WHERE lmt_dise IS NOT NULL) AS x
+WHERE trim(prefix) <> '';
