@@ -11,13 +11,17 @@ from yibao.cli import app
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", [[], ["synth"], ["ingest"], ["screen"], ["evaluate"], ["findings", "export"]])
+@pytest.mark.parametrize(
+    "command", [[], ["synth"], ["ingest"], ["screen"], ["evaluate"], ["findings", "export"]]
+)
 def test_help_is_bilingual(command):
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     text = result.output
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text), text
-    assert any(word in text.lower() for word in ("store", "dataset", "synthetic", "findings", "score", "supervision"))
+    assert any(
+        word in text.lower() for word in ("store", "dataset", "synthetic", "findings", "score", "supervision")
+    )
 
 
 def test_ingest_prints_per_table_balance(tmp_path):

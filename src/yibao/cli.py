@@ -5,6 +5,7 @@ Help texts are bilingual: the users are Chinese inspectors, the operators may no
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -153,11 +154,30 @@ def quarantine(
 
 
 @app.command("screen")
-def screen_cmd(db: DbOption = DEFAULT_DB) -> None:
+def screen_cmd(
+    db: DbOption = DEFAULT_DB,
+    date_from: Annotated[
+        dt.datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="起始日期 / window start (YYYY-MM-DD)."),
+    ] = None,
+    date_to: Annotated[
+        dt.datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="截止日期 / window end, inclusive."),
+    ] = None,
+    rules: Annotated[
+        str | None, typer.Option("--rules", help="只运行匹配的规则 / only detectors matching this glob.")
+    ] = None,
+) -> None:
     """运行全部检测器（规则与模型）/ Run every registered detector over the store."""
     from yibao.screening import screen
     from yibao.store import connect
 
+    window = None
+    if date_from or date_to:
+        window = (
+            (date_from or dt.datetime(1900, 1, 1)).date(),
+            (date_to or dt.datetime(2999, 12, 31)).date(),
+        )
     con = connect(db)
     with _progress() as bar:
         task = bar.add_task("筛查 / screening", total=None)
@@ -167,12 +187,18 @@ def screen_cmd(db: DbOption = DEFAULT_DB) -> None:
                 task, description=f"筛查 {name}" if name else "完成 / done", completed=done, total=total
             )
 
-        report = screen(con, progress=tick)
+        report = screen(con, progress=tick, window=window, only=rules)
     if not report.runs:
-        console.print("[yellow]尚未注册任何检测器 / no detectors are registered yet[/]")
+        console.print("[yellow]没有匹配的检测器 / no matching detectors[/]")
+    table = Table(title="按规则 / per detector")
+    for col in ("检测器 detector", "疑点 findings", "金额 amount (元)", "用时 s"):
+        table.add_column(col, justify="left" if col.startswith("检测器") else "right")
     for run in report.runs:
         if run.error:
-            console.print(f"[yellow]跳过 / skipped[/] {run.detector}: {run.error}")
+            table.add_row(run.detector, "[yellow]跳过 skipped[/]", run.error[:60], f"{run.seconds:.2f}")
+        else:
+            table.add_row(run.detector, f"{run.findings:,}", _money(run.amount), f"{run.seconds:.2f}")
+    console.print(table)
     console.print(f"疑点 / findings: {report.findings:,}（{len(report.runs)} 个检测器 / detectors）")
     _print_summary(con)
 
@@ -304,7 +330,7 @@ def demo(
     if not (data / "labels.csv").exists():
         synth(out=data, persons=persons, months=months, seed=seed)
     ingest_cmd(folder=data, db=db)
-    screen_cmd(db=db)
+    screen_cmd(db=db, date_from=None, date_to=None, rules=None)
     evaluate_cmd(labels=data / "labels.csv", db=db, json_out=folder / "evaluation.json")
 
 

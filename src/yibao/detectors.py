@@ -8,6 +8,7 @@ packs and models register here the same way a province's own pack would.
 from __future__ import annotations
 
 import importlib
+import weakref
 from collections.abc import Callable
 from typing import Protocol, Self
 
@@ -15,7 +16,7 @@ import duckdb
 
 from yibao.findings import Finding
 
-__all__ = ["Detector", "register", "registered"]
+__all__ = ["Detector", "new_run", "register", "registered", "run_token"]
 
 
 class Detector(Protocol):
@@ -36,6 +37,20 @@ class Detector(Protocol):
 _FACTORIES: list[Callable[[], list[Detector]]] = []
 # Built-in packs register themselves on import; imported lazily to keep start-up light.
 _BUILTIN = ("yibao.rules.detector",)
+
+
+_RUNS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, int] = weakref.WeakKeyDictionary()
+
+
+def new_run(con: duckdb.DuckDBPyConnection) -> int:
+    """Start a screening run: detectors that share work across a run rebuild it once per run."""
+    _RUNS[con] = _RUNS.get(con, 0) + 1
+    return _RUNS[con]
+
+
+def run_token(con: duckdb.DuckDBPyConnection) -> int:
+    """The current run on this connection (0 before any)."""
+    return _RUNS.get(con, 0)
 
 
 def register(factory: Callable[[], list[Detector]]) -> Callable[[], list[Detector]]:

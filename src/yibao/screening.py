@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
 
-from yibao.detectors import registered
+from yibao.detectors import new_run, registered
 from yibao.findings_store import replace_findings
 from yibao.rules.model import RuleError
 
@@ -23,6 +25,7 @@ class DetectorRun:
     findings: int
     seconds: float
     error: str | None = None
+    amount: float = 0.0
 
 
 @dataclass(slots=True)
@@ -35,15 +38,23 @@ class ScreenReport:
 
 
 def screen(
-    con: duckdb.DuckDBPyConnection, progress: Callable[[str, int, int], None] | None = None
+    con: duckdb.DuckDBPyConnection,
+    progress: Callable[[str, int, int], None] | None = None,
+    *,
+    window: tuple[date, date] | None = None,
+    only: str | None = None,
 ) -> ScreenReport:
     """Each detector replaces its own earlier findings, so a re-run never doubles them.
+
+    `only` is a glob over detector ids (`--rules 'split_*'`); `window` limits which
+    findings are replaced to those dated within it (see `findings_store`).
 
     A detector that fails on this data (a table or column the dataset lacks) is
     reported and skipped; the others still run.
     """
     report = ScreenReport()
-    detectors = registered()
+    new_run(con)
+    detectors = [d for d in registered() if only is None or fnmatch.fnmatch(d.id, only)]
     for i, det in enumerate(detectors):
         name = f"{det.id}@{det.version}"
         if progress:
@@ -51,8 +62,11 @@ def screen(
         start = time.perf_counter()
         try:
             found = det.fit(con).findings(con)
-            n = replace_findings(con, name, found)
-            report.runs.append(DetectorRun(name, n, time.perf_counter() - start))
+            n = replace_findings(con, name, found, window)
+            ((amount,),) = con.execute(
+                "SELECT coalesce(sum(amount), 0) FROM findings WHERE detector = ?", [name]
+            ).fetchall()
+            report.runs.append(DetectorRun(name, n, time.perf_counter() - start, None, float(amount)))
         except (duckdb.Error, RuleError) as exc:
             report.runs.append(DetectorRun(name, 0, time.perf_counter() - start, str(exc).splitlines()[0]))
     if progress:

@@ -16,7 +16,16 @@ from yibao.findings_store import replace_findings
 from yibao.ingest import ingest
 from yibao.store import connect
 
-LABEL_COLS = ["violation", "level", "feedetl_sn", "mdtrt_id", "psn_no", "prac_code", "fixmedins_code", "amount"]
+LABEL_COLS = [
+    "violation",
+    "level",
+    "feedetl_sn",
+    "mdtrt_id",
+    "psn_no",
+    "prac_code",
+    "fixmedins_code",
+    "amount",
+]
 
 
 def _labels(path, rows):
@@ -29,7 +38,9 @@ def _labels(path, rows):
 
 
 def _finding(violation, level, score=0.5, amount=10.0, **keys):
-    return Finding(Violation(violation), "test_rule@1", Level(level), amount, score, Grade.SUSPECT, "测试", **keys)
+    return Finding(
+        Violation(violation), "test_rule@1", Level(level), amount, score, Grade.SUSPECT, "测试", **keys
+    )
 
 
 @pytest.fixture
@@ -55,7 +66,9 @@ def test_evaluate_counts_hits_misses_and_false_alarms(tmp_path, db):
         [
             _finding("OVER_PRICE", "line", feedetl_sn="F001", mdtrt_id="M001"),
             _finding("OVER_PRICE", "line", feedetl_sn="F003", mdtrt_id="M002"),  # false alarm
-            _finding("POST_DEATH", "line", feedetl_sn="F002", mdtrt_id="M001", amount=25),  # inside the encounter
+            _finding(
+                "POST_DEATH", "line", feedetl_sn="F002", mdtrt_id="M001", amount=25
+            ),  # inside the encounter
             _finding("GENDER_MISMATCH", "line", feedetl_sn="F001"),  # right line, wrong code
         ],
     )
@@ -113,7 +126,9 @@ def test_bad_labels_are_refused_naming_row_and_field(tmp_path, db, row, message)
 
 
 def test_cli_evaluate_writes_json_and_exits_2_on_bad_labels(tmp_path, db):
-    labels = _labels(tmp_path / "labels.csv", [{"violation": "OVER_PRICE", "level": "line", "feedetl_sn": "F001"}])
+    labels = _labels(
+        tmp_path / "labels.csv", [{"violation": "OVER_PRICE", "level": "line", "feedetl_sn": "F001"}]
+    )
     replace_findings(connect(db), "test_rule@1", [_finding("OVER_PRICE", "line", feedetl_sn="F001")])
     runner = CliRunner()
     out = tmp_path / "eval.json"

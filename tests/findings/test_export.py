@@ -15,8 +15,17 @@ from yibao.store import connect
 
 def _f(sn: str, score: float = 0.7) -> Finding:
     return Finding(
-        Violation.OVER_PRICE, "price_ceiling@1", Level.LINE, 12.345, score, Grade.DEFINITE,
-        "单价超过最高限价", feedetl_sn=sn, mdtrt_id="M1", psn_no="P1", fixmedins_code="H1",
+        Violation.OVER_PRICE,
+        "price_ceiling@1",
+        Level.LINE,
+        12.345,
+        score,
+        Grade.DEFINITE,
+        "单价超过最高限价",
+        feedetl_sn=sn,
+        mdtrt_id="M1",
+        psn_no="P1",
+        fixmedins_code="H1",
     )
 
 

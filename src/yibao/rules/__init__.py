@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from yibao.rules.engine import RuleRun, run_rule, run_rules
-from yibao.rules.model import Param, Rule, RuleCase, RuleError
 from yibao.rules.loader import LIBRARY, load_library, load_rule
+from yibao.rules.model import Param, Rule, RuleCase, RuleError
 
 __all__ = [
     "LIBRARY",

@@ -7,7 +7,7 @@ from typing import Any, Self
 
 import duckdb
 
-from yibao.detectors import Detector, register
+from yibao.detectors import Detector, register, run_token
 from yibao.findings import Finding
 from yibao.rules.engine import prepare, run_rule
 from yibao.rules.loader import load_library
@@ -15,21 +15,13 @@ from yibao.rules.model import Rule, RuleError
 
 __all__ = ["RuleDetector", "ensure_prepared"]
 
-_PREPARED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[Any, ...]] = weakref.WeakKeyDictionary()
-
-
-def _data_token(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
-    row = con.execute(
-        """SELECT (SELECT count(*) FROM fee), (SELECT count(*) FROM mdtrt), (SELECT count(*) FROM setl),
-                  (SELECT count(*) FROM catalog), (SELECT coalesce(max(batch_id), 0) FROM ingest_batch)"""
-    ).fetchone()
-    return tuple(row or ())
+_PREPARED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, int] = weakref.WeakKeyDictionary()
 
 
 def ensure_prepared(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the intermediates once per connection and store state, not once per rule."""
-    token = _data_token(con)
-    if _PREPARED.get(con) != token:
+    """Build the intermediates once per screening run, not once per rule."""
+    token = run_token(con)
+    if _PREPARED.get(con) != token or token == 0:
         prepare(con)
         _PREPARED[con] = token
 

@@ -100,20 +100,13 @@ def bind_sql(rule: Rule) -> str:
     return PARAM_RE.sub(lambda m: "$" + m.group(1), rule.sql.strip().rstrip(";"))
 
 
-def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, params: dict[str, Any] | None = None) -> RuleRun:
-    """Run one rule over prepared intermediates; the caller has called `prepare`."""
-    start = time.perf_counter()
-    values = rule.bound(params)
-    try:
-        cur = con.execute(bind_sql(rule), values or None)
-    except duckdb.Error as exc:
-        return RuleRun(rule, [], time.perf_counter() - start, str(exc).splitlines()[0])
-    cols = [d[0] for d in cur.description]
+def to_findings(rule: Rule, cols: list[str], rows: list[Any], values: dict[str, Any]) -> list[Finding]:
+    """Rows returned by a rule's SQL (on any engine) → findings in the contract's shape."""
     key = LEVEL_KEYS[rule.level]
     if key not in cols or "amount" not in cols:
         raise RuleError(f"{rule.path}: SQL必须返回 {key} 和 amount 列 / must return {key} and amount")
     findings = []
-    for row in cur.fetchall():
+    for row in rows:
         rec = dict(zip(cols, row, strict=True))
         ctx = _Missing({k: _text(v) for k, v in rec.items()})
         ctx.update({f"param_{k}": _text(v) for k, v in values.items()})
@@ -131,6 +124,19 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, params: dict[str, Any] 
                 **{k: (str(rec[k]) if rec.get(k) is not None else None) for k in _KEYS},
             )
         )
+    return findings
+
+
+def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, params: dict[str, Any] | None = None) -> RuleRun:
+    """Run one rule over prepared intermediates; the caller has called `prepare`."""
+    start = time.perf_counter()
+    values = rule.bound(params)
+    try:
+        cur = con.execute(bind_sql(rule), values or None)
+    except duckdb.Error as exc:
+        return RuleRun(rule, [], time.perf_counter() - start, str(exc).splitlines()[0])
+    cols = [d[0] for d in cur.description]
+    findings = to_findings(rule, cols, cur.fetchall(), values)
     return RuleRun(rule, findings, time.perf_counter() - start)
 
 
