@@ -261,3 +261,16 @@ def test_copy_of_dataset_with_uppercase_headers_loads(tmp_path, tables):
     report = ingest(folder, tmp_path / "s.duckdb")
     assert report.quarantined == 0
     shutil.rmtree(folder)
+
+
+def test_quoted_newline_in_a_field_loads_and_later_rows_keep_record_numbers(tmp_path, tables):
+    tables["psn"][0]["resd_addr"] = "芙蓉区\n五一大道1号"
+    tables["psn"][1]["gend"] = "X"
+    folder = write_dataset(tmp_path / "d", tables)
+    report = ingest(folder, tmp_path / "s.duckdb")
+    psn = {t.table: t for t in report.tables}["psn"]
+    assert (psn.new, psn.quarantined) == (1, 1)
+    (q,) = _quarantine(tmp_path / "s.duckdb", "psn")
+    assert q[1] == 3  # the second record, although it starts on line 4
+    with duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT resd_addr FROM psn").fetchone()[0] == "芙蓉区\n五一大道1号"
