@@ -9,6 +9,7 @@ A re-ingest of the same folder is timed too: it must skip every file.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import shutil
@@ -17,6 +18,19 @@ import time
 from pathlib import Path
 
 from yibao.ingest import ingest
+
+
+def machine() -> str:
+    """CPU model, cores and memory, for the RESULTS.md line."""
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    mem = Path("/proc/meminfo").read_text().split()[1] if Path("/proc/meminfo").exists() else "0"
+    return f"{model}, {os.cpu_count()} cores, {int(mem) / 2**20:.0f} GiB, Python {platform.python_version()}"
 
 
 def main() -> None:
@@ -45,7 +59,7 @@ def main() -> None:
         fee = next(t for t in rep.tables if t.table == "fee")
         rows = sum(t.read for t in rep.tables)
         peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
-        print(f"machine: {platform.machine()}, {platform.python_version()}, {Path('/proc/cpuinfo').exists() and 'linux'}")
+        print(f"machine: {machine()}")
         print(f"ingest: {rows:,} rows ({fee.read:,} fee lines) in {first:.1f} s = {fee.read / first:,.0f} fee lines/s")
         print(f"quarantined: {rep.quarantined:,}; balanced: {rep.balanced}")
         print(f"re-ingest (all files skipped: {all(f.skipped for t in again.tables for f in t.files)}): {second:.2f} s")
