@@ -218,8 +218,24 @@ WHERE rn > 1;
 -- reported under a more specific violation are left out, so one excess unit is reported once:
 -- exact copies (fee_dup) and the code_b side of exclusive / includes pairs (pair_hit).
 CREATE OR REPLACE TEMP TABLE fee_limit AS
-WITH base AS (
+WITH lim_lines AS (
   SELECT f.* FROM fee_ctx AS f
+  WHERE f.med_list_codg IN (SELECT med_list_codg FROM item_limit_code)
+    AND NOT EXISTS (SELECT 1 FROM fee_dup AS d WHERE d.feedetl_sn = f.feedetl_sn)
+    AND NOT EXISTS (SELECT 1 FROM pair_hit AS h WHERE h.feedetl_sn = f.feedetl_sn)
+),
+-- person-days over the catalogue maximum counting every line (a superset: leaving lines out only
+-- lowers a day's total), then their lines less the ones reported elsewhere
+over_day AS (
+  SELECT psn_no, med_list_codg, fee_date
+  FROM fee_ctx
+  WHERE max_daily_cnt IS NOT NULL
+  GROUP BY psn_no, med_list_codg, fee_date
+  HAVING sum(cnt) > max(max_daily_cnt)
+),
+day_lines AS (
+  SELECT f.* FROM fee_ctx AS f
+  JOIN over_day AS g ON g.psn_no = f.psn_no AND g.med_list_codg = f.med_list_codg AND g.fee_date = f.fee_date
   WHERE NOT EXISTS (SELECT 1 FROM fee_dup AS d WHERE d.feedetl_sn = f.feedetl_sn)
     AND NOT EXISTS (SELECT 1 FROM pair_hit AS h WHERE h.feedetl_sn = f.feedetl_sn)
 )
@@ -230,7 +246,7 @@ SELECT 'L' || CAST(x.limit_no AS VARCHAR) AS limit_key, 'item_limit' AS limit_so
        f.med_list_codg, f.item_name, f.cnt, f.pric, f.det_item_fee_sumamt, f.med_type, f.begn_date,
        f.end_date, f.stay_days, coalesce(f.is_lab, FALSE) AS is_lab,
        coalesce(f.is_tcm_therapy, FALSE) AS is_tcm_therapy
-FROM base AS f
+FROM lim_lines AS f
 JOIN item_limit_code AS c ON c.med_list_codg = f.med_list_codg
 JOIN item_limit_x AS x ON x.limit_no = c.limit_no AND (x.med_type IS NULL OR x.med_type = f.med_type)
 WHERE f.fee_date BETWEEN x.lim_begin AND x.lim_end
@@ -248,12 +264,7 @@ SELECT 'C' || f.med_list_codg AS limit_key, 'catalog' AS limit_source, CAST(NULL
        f.med_list_codg, f.item_name, f.cnt, f.pric, f.det_item_fee_sumamt, f.med_type, f.begn_date,
        f.end_date, f.stay_days, coalesce(f.is_lab, FALSE) AS is_lab,
        coalesce(f.is_tcm_therapy, FALSE) AS is_tcm_therapy
-FROM base AS f
-JOIN (SELECT psn_no, med_list_codg, fee_date FROM base
-      WHERE max_daily_cnt IS NOT NULL
-      GROUP BY psn_no, med_list_codg, fee_date
-      HAVING sum(cnt) > max(max_daily_cnt)) AS g
-  ON g.psn_no = f.psn_no AND g.med_list_codg = f.med_list_codg AND g.fee_date = f.fee_date;
+FROM day_lines AS f;
 
 -- Breaches of the limits in fee_limit, one row per line × limit × kind; a limit is broken only
 -- when exceeded (exactly at the limit is clean). Lines are taken in charge order (time, line id).

@@ -1,0 +1,84 @@
+"""INSTITUTION_OUTLIER (机构异常): an institution far from its peers (same inst_type and hosp_lv).
+
+Forms (institution level):
+* cost_per_case — a private hospital adds auxiliary injections to every stay: cost per admission about
+  2.5-3 times its peers';
+* admission_rate — a primary hospital admits about a third of the people it sees in clinic, for short
+  low-acuity stays: admissions per clinic patient several times its peers';
+* cost_growth — a hospital whose monthly billing roughly triples from mid-window while peers stay flat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from yibao.synth.violations._base import add_line, encounters, inst_of, new_encounters, stay_row
+from yibao.synth.world import World
+
+CODE = "INSTITUTION_OUTLIER"
+
+
+def _daily(world: World, stays: pl.DataFrame, key: str, cnt: int, after: dt.date | None = None) -> int:
+    total = 0
+    rows, times = [], []
+    for r in stays.iter_rows(named=True):
+        for d in range(1, max(r["los"], 2)):
+            day = r["begin"].date() + dt.timedelta(days=d)
+            if after and day < after:
+                continue
+            if day >= r["end"].date():
+                break
+            rows.append(r)
+            times.append(dt.datetime.combine(day, dt.time(10, 30)))
+    if rows:
+        frame = pl.DataFrame(rows, schema=stays.schema)
+        total += int(add_line(world, frame, key, cnt=cnt, time=pl.Series(times))["amt"].sum())
+    return total
+
+
+def _pick(world: World, tier: str, rng: np.random.Generator, private: bool | None = None) -> int | None:
+    m = inst_of(world, tier, private=private)
+    return None if m.is_empty() else int(m["inst_idx"][int(rng.integers(0, m.height))])
+
+
+def inject(world: World) -> None:
+    rng = world.rng(CODE)
+    enc = encounters(world)
+    inst = _pick(world, "T2", rng, private=True) or _pick(world, "T1", rng, private=True)
+    if inst is not None:
+        stays = enc.filter((pl.col("inst_idx") == inst) & (pl.col("med_type") == "21")).select(world.enc.columns)
+        amt = _daily(world, stays, "danshen_salt", 2) + _daily(world, stays, "thymalfasin", 1)
+        world.label(CODE, "institution", "cost_per_case", "次均住院费用显著高于同类同级机构", amt, inst_idx=inst)
+    inst = _pick(world, "T1", rng)
+    if inst is not None:
+        seen = enc.filter((pl.col("inst_idx") == inst) & (pl.col("med_type") == "11")).sort("begin").unique(
+            "psn_idx", keep="first", maintain_order=True)
+        seen = seen.filter(pl.Series(rng.random(seen.height) < 0.35) & ~pl.col("psn_idx").is_in(list(world.touched_psn)))
+        rows = []
+        for r in seen.iter_rows(named=True):
+            day = (r["begin"].date() - world.start).days + 1
+            los = int(rng.integers(3, 6))
+            lo = r["end"] + dt.timedelta(hours=1)
+            hi = dt.datetime.combine(world.start, dt.time()) + dt.timedelta(days=day + los + 16)
+            free = world.is_free(r["psn_idx"], lo - dt.timedelta(days=16), hi, allow=r["enc"])
+            if not free or world.dead_date(r["psn_idx"]) is not None or day + los >= world.days:
+                continue
+            rows.append(stay_row(world, rng, r["psn_idx"], inst, day, los, "headache", "R51.x00", dept="A03"))
+        if rows:
+            _, lines = new_encounters(world, rows)
+            world.label(CODE, "institution", "admission_rate", "门诊患者收治入院比例远高于同类同级机构",
+                        int(lines["amt"].sum()), inst_idx=inst)
+    inst = _pick(world, "T2", rng, private=False)
+    if inst is not None:
+        mine = enc.filter((pl.col("inst_idx") == inst) & (pl.col("begin").dt.date() >= world.catalog.mid))
+        stays = mine.filter(pl.col("med_type") == "21").select(world.enc.columns)
+        amt = _daily(world, stays, "danshen_salt", 3, after=world.catalog.mid)
+        visits = mine.filter(pl.col("med_type").is_in(["11", "14"]))
+        if visits.height:
+            amt += int(add_line(world, visits, "xueshuantong", cnt=2)["amt"].sum())
+            amt += int(add_line(world, visits, "compound_danshen", cnt=2)["amt"].sum())
+        world.label(CODE, "institution", "cost_growth", "下半年医疗费用较上半年成倍增长，远超同类机构", amt,
+                    inst_idx=inst)
