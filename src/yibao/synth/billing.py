@@ -102,7 +102,11 @@ def price_lines(raw: pl.DataFrame, ctx: pl.DataFrame, items: pl.DataFrame, cat: 
         sel = has_bill[ok]
         dept[sel] = want[ok]
         doc[sel] = places.pick_doctor(rng, inst[ok], want[ok])
-        lines = lines.with_columns(pl.Series("dept", dept, dtype=pl.String), pl.Series("doctor", doc, dtype=pl.String))
+        # plain str/None lists: an object array mixing numpy and Python values will not cast
+        lines = lines.with_columns(
+            pl.Series("dept", [None if x is None else str(x) for x in dept.tolist()], dtype=pl.String),
+            pl.Series("doctor", [None if x is None else str(x) for x in doc.tolist()], dtype=pl.String),
+        )
     lines = lines.with_columns((pl.col("t") // 86400).alias("day"))
     lines = lines.unique(["enc", "key", "day"], keep="first", maintain_order=True)
     lines = lines.join(items.select("key", "key_name", "code", "list_type"), on="key", how="left",
