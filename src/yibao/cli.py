@@ -104,12 +104,13 @@ def ingest_cmd(
         err.print(f"[bold red]无法导入 / cannot ingest[/]: {exc.zh}\n  {exc.en}")
         raise typer.Exit(2) from exc
     table = Table(title=f"导入结果 / ingest batch {report.batch_id} → {db}")
-    for col in ("表 / table", "读入 read", "新增 new", "更新 updated", "未变 unchanged", "隔离 quarantined"):
-        table.add_column(col, justify="right" if col[0] != "表" else "left")
+    for col in ("表 table", "名称", "读入 read", "新增 new", "更新 updated", "未变 unchanged", "隔离 quarantined"):
+        table.add_column(col, justify="left" if col in ("表 table", "名称") else "right")
     for t in report.tables:
-        skipped = " (已导入过 / already ingested)" if all(f.skipped for f in t.files) else ""
+        skipped = "（已导入过 / skipped）" if all(f.skipped for f in t.files) else ""
         table.add_row(
-            f"{t.table} {t.label}{skipped}",
+            t.table,
+            t.label + skipped,
             f"{t.read:,}",
             f"{t.new:,}",
             f"{t.updated:,}",

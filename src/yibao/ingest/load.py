@@ -146,7 +146,7 @@ def _check_keys(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
     label = joined if spec.key else "整行"
     con.execute(
         f"""UPDATE stg SET _errors = list_append(_errors,
-              {_lit(key[0] + SEP + f"主键重复（{label}），首次出现在第")} || CAST(dup.first_row AS VARCHAR) || '行'
+              {_lit(key[0] + SEP + f"主键重复（{label}）：首次出现在第")} || CAST(dup.first_row AS VARCHAR) || '行'
               || {_lit(SEP + f"duplicate key ({joined}), first seen at row ")} || CAST(dup.first_row AS VARCHAR))
             FROM dup WHERE stg._row = dup._row"""
     )
