@@ -280,35 +280,18 @@ def evaluate_cmd(
         return "—" if x is None else f"{x:.1%}"
 
     table = Table(title="检出质量 / detection quality")
-    cols = [
-        "违规类型",
-        "名称",
-        "标签",
-        "检出",
-        "疑点",
-        "召回 recall",
-        "精确 precision",
-        "F1",
-        "标签金额",
-        "疑点金额",
-    ]
+    wide = console.width >= 150  # money columns only where they fit; the JSON always has them
+    cols = ["违规类型", "名称", "标签", "检出", "疑点", "召回 recall", "精确 precision", "F1"]
+    cols += ["标签金额", "疑点金额"] if wide else []
     cols += [f"前{p}%召回" for p in TOP_PERCENTS]
     for c in cols:
         table.add_column(c, justify="left" if c in ("违规类型", "名称") else "right")
     for c in result.codes:
         tops = [pct(c.top_recall[p]) if c.top_recall else "—" for p in TOP_PERCENTS]
+        money = [_money(c.labelled_amount), _money(c.found_amount)] if wide else []
         table.add_row(
-            c.violation,
-            c.label,
-            f"{c.labelled:,}",
-            f"{c.found:,}",
-            f"{c.findings:,}",
-            pct(c.recall),
-            pct(c.precision),
-            pct(c.f1),
-            _money(c.labelled_amount),
-            _money(c.found_amount),
-            *tops,
+            c.violation, c.label, f"{c.labelled:,}", f"{c.found:,}", f"{c.findings:,}", pct(c.recall),
+            pct(c.precision), pct(c.f1), *money, *tops,
         )
     console.print(table)
     overall = result.as_dict()["overall"]
