@@ -124,14 +124,15 @@ def test_clean_never_in_two_cities_within_two_days(q: Q) -> None:
 
 
 def test_clean_costs_near_peers(q: Q) -> None:
-    """No clean stay costs 3.5× its peers' median per stay day (same main diagnosis and level, ≥ 20 peers,
-    chemotherapy excluded); injected OVER_TREATMENT is at least 5×."""
+    """No clean stay of 3+ days costs 3.5× its peers' median per stay day (same main diagnosis and level,
+    ≥ 20 peers of 3+ days, chemotherapy excluded); injected OVER_TREATMENT is at least 5.5×."""
     bad = q("""WITH c AS (SELECT m.mdtrt_id, any_value(m.dise_codg) AS dise_codg, any_value(i.hosp_lv) AS hosp_lv,
                           any_value(m.med_type) AS med_type, sum(f.amt) / greatest(date_diff('day',
                           CAST(any_value(m.b) AS DATE), CAST(any_value(m.e) AS DATE)), 1) AS per_day
                           FROM clean_mdtrt m JOIN clean_fee f USING (mdtrt_id)
                           JOIN medins i ON i.fixmedins_code = m.fixmedins_code
-                          WHERE m.med_type = '21' AND NOT starts_with(m.dise_codg, 'Z51') GROUP BY m.mdtrt_id),
+                          WHERE m.med_type = '21' AND NOT starts_with(m.dise_codg, 'Z51')
+                          AND date_diff('day', CAST(m.b AS DATE), CAST(m.e AS DATE)) >= 3 GROUP BY m.mdtrt_id),
                     p AS (SELECT dise_codg, hosp_lv, med_type, median(per_day) AS med, count(*) AS k FROM c GROUP BY ALL)
                SELECT c.mdtrt_id, c.per_day / p.med AS x FROM c JOIN p USING (dise_codg, hosp_lv, med_type)
                WHERE p.k >= 20 AND c.per_day > 3.5 * p.med ORDER BY x DESC LIMIT 5""")

@@ -62,3 +62,13 @@ def test_labels_line_prevalence_low(q: Q) -> None:
 def test_labels_refunds_present(q: Q) -> None:
     assert q("SELECT count(*) FROM setl WHERE refd_setl_flag = '1'")[0][0] > 0
     assert q("SELECT count(*) FROM fee WHERE n < 0")[0][0] > 0
+
+
+def test_registry_has_one_injector_per_code() -> None:
+    from yibao import synth
+    from yibao.synth.violations import REGISTRY, injectors
+
+    assert synth.__all__ == ["SynthReport", "generate"]
+    assert set(REGISTRY) == {v.value for v in Violation}
+    assert len(set(REGISTRY.values())) == len(REGISTRY)
+    assert [code for code, _ in injectors()] == list(REGISTRY)

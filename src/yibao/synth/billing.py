@@ -90,23 +90,18 @@ def price_lines(raw: pl.DataFrame, ctx: pl.DataFrame, items: pl.DataFrame, cat: 
     lines = lines.with_columns(
         pl.when(too_low & pl.col("alt").is_not_null()).then(pl.col("alt")).otherwise(pl.col("key")).alias("key")
     ).drop("alt", "lmt_hosp_lv")
-    # lines billed by another department (rehab, TCM) take a doctor of that department when it exists
-    b = lines["bill"].to_numpy()
-    has_bill = np.flatnonzero(lines["bill"].is_not_null().to_numpy())
-    if len(has_bill):
-        inst = lines["inst_idx"].to_numpy()[has_bill]
-        want = b[has_bill].astype(str)
-        ok = np.array([(int(i), d) in places.depts for i, d in zip(inst.tolist(), want.tolist(), strict=True)])
-        dept = lines["dept"].to_numpy().astype(object)
-        doc = lines["doctor"].to_numpy().astype(object)
-        sel = has_bill[ok]
-        dept[sel] = want[ok]
-        doc[sel] = places.pick_doctor(rng, inst[ok], want[ok])
-        # plain str/None lists: an object array mixing numpy and Python values will not cast
+    # lines billed by another department (rehab, TCM) take a doctor of that department when the institution runs it
+    runs = pl.DataFrame(sorted(places.depts), schema={"inst_idx": pl.Int32, "bill": pl.String}, orient="row")
+    lines = lines.join(runs.with_columns(pl.lit(True).alias("_runs")), on=["inst_idx", "bill"], how="left",
+                       maintain_order="left").with_columns(pl.col("_runs").fill_null(False))
+    moved = lines.filter(pl.col("_runs"))
+    if moved.height:
+        docs = places.pick_doctor(rng, moved["inst_idx"].to_numpy(), moved["bill"].to_numpy())
+        doctor = lines["doctor"].clone()
+        doctor.scatter(np.flatnonzero(lines["_runs"].to_numpy()), pl.Series(docs.tolist(), dtype=pl.String))
         lines = lines.with_columns(
-            pl.Series("dept", [None if x is None else str(x) for x in dept.tolist()], dtype=pl.String),
-            pl.Series("doctor", [None if x is None else str(x) for x in doc.tolist()], dtype=pl.String),
-        )
+            pl.when(pl.col("_runs")).then(pl.col("bill")).otherwise(pl.col("dept")).alias("dept"), doctor)
+    lines = lines.drop("_runs")
     lines = lines.with_columns((pl.col("t") // 86400).alias("day"))
     lines = lines.unique(["enc", "key", "day"], keep="first", maintain_order=True)
     lines = lines.join(items.select("key", "key_name", "code", "list_type"), on="key", how="left",

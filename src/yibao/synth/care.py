@@ -85,7 +85,8 @@ def _entry_lines(rng: np.random.Generator, e: Entry, ctx: dict[str, np.ndarray],
     if e.tier:
         ok &= np.isin(ctx["tier"], e.tier)
     if e.dx:
-        ok &= np.any([np.char.startswith(ctx["dx"], p) for p in e.dx], axis=0)
+        dx = ctx["dx"].astype(str)  # only the few entries filtered by diagnosis pay for the conversion
+        ok &= np.any([np.char.startswith(dx, p) for p in e.dx], axis=0)
     rows = np.flatnonzero(ok)
     if not len(rows):
         return []
@@ -137,8 +138,8 @@ def bill(rng: np.random.Generator, ctx: pl.DataFrame, assign: pl.DataFrame, key_
         c = {
             "enc": grp["enc"].to_numpy(), "begin": grp["begin_s"].to_numpy(), "end": grp["end_s"].to_numpy(),
             "los": grp["los"].to_numpy().astype(np.int64), "age": grp["age"].to_numpy(),
-            "dept": grp["dept"].fill_null("").to_numpy().astype(str), "tier": grp["tier"].to_numpy().astype(str),
-            "dx": grp["dx"].fill_null("").to_numpy().astype(str),
+            "dept": grp["dept"].fill_null("").to_numpy(), "tier": grp["tier"].to_numpy(),
+            "dx": grp["dx"].fill_null("").to_numpy(),
         }
         for e in entries:
             parts += _entry_lines(rng, e, c, key_index)
@@ -148,5 +149,5 @@ def bill(rng: np.random.Generator, ctx: pl.DataFrame, assign: pl.DataFrame, key_
     cols = {k: np.concatenate([p[k] for p in parts]) for k in LINE_COLUMNS}
     return pl.DataFrame({
         "enc": cols["enc"].astype(np.int64), "key": cols["key"].astype(np.int32), "t": cols["t"].astype(np.int64),
-        "cnt": cols["cnt"].astype(np.int64), "bill": cols["bill"].astype(str),
+        "cnt": cols["cnt"].astype(np.int64), "bill": pl.Series(cols["bill"], dtype=pl.String),
     }).with_columns(pl.when(pl.col("bill") == "").then(None).otherwise(pl.col("bill")).alias("bill"))

@@ -38,8 +38,8 @@ def build_encounters(rng: np.random.Generator, df: pl.DataFrame, pop: Population
     day = df["day"].to_numpy().astype(np.int64)
     sec = df["sec"].to_numpy().astype(np.int64)
     los = df["los"].to_numpy().astype(np.int64)
-    mt = df["med_type"].to_numpy().astype(str)
-    kind = df["kind"].to_numpy().astype(str)
+    mt = df["med_type"].to_numpy()
+    kind = df["kind"].to_numpy()
     died = df["died"].fill_null(False).to_numpy() if "died" in df.columns else np.zeros(n, bool)
     begin = day * 86400 + sec
     dur = np.where(mt == "41", rng.integers(120, 600, n), rng.integers(600, 5400, n))
@@ -52,26 +52,26 @@ def build_encounters(rng: np.random.Generator, df: pl.DataFrame, pop: Population
     end = np.where(mt == "21", dis, end)
     psn = df["psn_idx"].to_numpy()
     inst = df["inst_idx"].to_numpy()
-    groups = df["group"].to_numpy().astype(str)
+    groups = df["group"].to_numpy()
     child = pop.age[psn] + day / 365.25 < 15
     gl = [GROUPS.get(str(g)) for g in np.unique(groups)]
     pref = np.array([g.dept if g else "A02" for g in gl], dtype=object)
     child_pref = np.array([(g.dept_child or g.dept) if g else "A02" for g in gl], dtype=object)
     _, gi = np.unique(groups, return_inverse=True)
-    want = np.where(child, child_pref[gi], pref[gi]).astype(str)
+    want = np.where(child, child_pref[gi], pref[gi])
     dept = places.resolve_dept(inst, want)
     pharmacy = mt == "41"
-    doctor = places.pick_doctor(rng, inst, np.where(dept == None, "A02", dept).astype(str))  # noqa: E711
+    doctor = places.pick_doctor(rng, inst, np.where(dept == None, "A02", dept))  # noqa: E711
     doctor[pharmacy] = places.pick_pharmacist(rng, inst[pharmacy])
     dept = np.where(pharmacy, None, dept)
     u = rng.random(n)
     cert = np.where(u < 0.55, "01", np.where(u < 0.95, "03", "02"))
     out = pl.DataFrame({
         "psn_idx": psn.astype(np.int32), "inst_idx": inst.astype(np.int32), "med_type": mt, "group": groups,
-        "dx": np.where(pharmacy, None, df["dx"].to_numpy().astype(str)), "kind": kind,
+        "dx": np.where(pharmacy, None, df["dx"].to_numpy()), "kind": kind,
         "begin": to_datetime(pop.start, begin), "end": to_datetime(pop.start, end),
         "los": np.where(mt == "21", np.maximum(los, 1), 0).astype(np.int32),
-        "dept": dept, "doctor": doctor.astype(str),
+        "dept": dept, "doctor": doctor,
         "dscg_way": np.where(mt == "21", np.where(died, "5", "1"), None),
         "cert_type": cert, "term_admdvs": pl.Series([None] * n, dtype=pl.String),
         "away": df["away"].fill_null(False).to_numpy() if "away" in df.columns else np.zeros(n, bool),

@@ -160,7 +160,7 @@ def finish(w: World, out: Path, tick: Progress) -> dict[str, int]:
     rows["mdtrt"] = write_csv(keys.mdtrt(w.enc, w.psn), out / "mdtrt.csv")
     rows["diag"] = write_csv(keys.diag(w.diag), out / "diag.csv")
     rows["setl"] = write_csv(keys.setl(setl), out / "setl.csv")
-    rows["fee"] = write_csv(keys.fee_table(fee), out / "fee.csv")
+    rows["fee"] = write_csv(keys.fee_table(), out / "fee.csv")
     rows["catalog"] = write_csv(catalog_text(w.catalog.frame), out / "catalog.csv")
     rows["item_rule"] = write_csv(rule_text(w.item_rule), out / "item_rule.csv")
     rows["item_limit"] = write_csv(limit_text(w.item_limit), out / "item_limit.csv")

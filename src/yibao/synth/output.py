@@ -29,7 +29,7 @@ def _num(col: str) -> pl.Expr:
 
 def write_csv(df: pl.DataFrame, path: Path) -> int:
     """Write a frame as UTF-8 CSV with a header row; returns the row count."""
-    df.write_csv(path, include_header=True, null_value="", line_terminator="\n")
+    df.write_csv(path, include_header=True, null_value="", line_terminator="\n", batch_size=65536)
     return df.height
 
 
@@ -42,10 +42,11 @@ class Keys:
         self.enc = enc.join(self.inst, on="inst_idx", how="left", maintain_order="left").select(
             "enc", pl.concat_str("admdvs", pl.col("begin").dt.strftime("%Y%m%d"),
                                  pl.col("enc").cast(pl.String).str.zfill(8)).alias("mdtrt_id"))
-        self.fee = fee.select("uid", "enc", "time").sort("enc", "time", "uid").join(
-            self.enc, on="enc", how="left", maintain_order="left").select(
-            "uid", pl.concat_str("mdtrt_id", pl.int_range(1, pl.len() + 1).over("enc").cast(pl.String).str.zfill(4))
-            .alias("feedetl_sn"))
+        # lines in encounter and time order (integer sorts only); feedetl_sn numbers them within the encounter
+        self.lines = fee.sort("enc", "time", "uid").join(self.enc, on="enc", how="left", maintain_order="left")
+        self.lines = self.lines.with_columns(pl.concat_str(
+            "mdtrt_id", pl.int_range(1, pl.len() + 1).over("enc").cast(pl.String).str.zfill(4)).alias("feedetl_sn"))
+        self.fee = self.lines.select("uid", "feedetl_sn")
 
     def mdtrt(self, enc: pl.DataFrame, psn: pl.DataFrame) -> pl.DataFrame:
         names = pl.DataFrame({"dx": list(DISEASE_NAMES), "dise_name": list(DISEASE_NAMES.values())})
@@ -66,12 +67,10 @@ class Keys:
                                                                descending=[False, True, False]).select(
             "mdtrt_id", "dise_codg", "maindiag_flag")
 
-    def fee_table(self, fee: pl.DataFrame) -> pl.DataFrame:
-        x = fee.join(self.fee, on="uid", how="left", maintain_order="left").join(
-            self.enc, on="enc", how="left", maintain_order="left").join(
-            self.psn, on="psn_idx", how="left", maintain_order="left").join(
+    def fee_table(self) -> pl.DataFrame:
+        """The fee table of the lines given at construction, in encounter and time order."""
+        x = self.lines.join(self.psn, on="psn_idx", how="left", maintain_order="left").join(
             self.inst.select("inst_idx", "fixmedins_code"), on="inst_idx", how="left", maintain_order="left")
-        x = x.sort("feedetl_sn")
         return x.select(
             "feedetl_sn", "mdtrt_id", "psn_no", "fixmedins_code", time_text("time").alias("fee_ocur_time"),
             pl.col("code").alias("med_list_codg"), pl.col("local_code").alias("medins_list_codg"), "list_type",

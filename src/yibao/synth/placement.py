@@ -83,7 +83,7 @@ class Places:
     def resolve_dept(self, inst: np.ndarray, pref: np.ndarray) -> np.ndarray:
         """The preferred department if the institution runs it, else the first fallback it runs."""
         have = pl.DataFrame(list(self.depts), schema={"inst_idx": pl.Int32, "d": pl.String}, orient="row")
-        q = pl.DataFrame({"inst_idx": inst.astype(np.int32), "pref": pref.astype(str)})
+        q = pl.DataFrame({"inst_idx": inst.astype(np.int32), "pref": pl.Series(pref, dtype=pl.String)})
         choice = pl.lit(None, dtype=pl.String)
         for i, col in enumerate(("pref", *_FALLBACK)):
             name = f"ok{i}"
@@ -97,7 +97,7 @@ class Places:
 
     def pick_doctor(self, rng: np.random.Generator, inst: np.ndarray, dept: np.ndarray) -> np.ndarray:
         """A doctor of the institution's department, uniformly."""
-        q = pl.DataFrame({"inst_idx": inst.astype(np.int32), "dept_codg": dept.astype(str)}).join(
+        q = pl.DataFrame({"inst_idx": inst.astype(np.int32), "dept_codg": pl.Series(dept, dtype=pl.String)}).join(
             self.roster, on=["inst_idx", "dept_codg"], how="left", maintain_order="left"
         )
         first = q["first"].fill_null(0).to_numpy()

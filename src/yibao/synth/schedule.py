@@ -125,8 +125,11 @@ def _winter_away(rng: np.random.Generator, df: pl.DataFrame, pop: Population, pl
 def _place(rng: np.random.Generator, df: pl.DataFrame, pop: Population, places: Places) -> pl.DataFrame:
     inst = df["inst_idx"].to_numpy().copy()
     todo = np.flatnonzero(inst < 0)
-    keys, inv = np.unique(df["group"].to_numpy()[todo].astype(str), return_inverse=True)
-    mt = df["med_type"].to_numpy()[todo].astype(str)
+    sub = df.filter(pl.col("inst_idx") < 0)
+    keys = sub["group"].unique().sort().to_list()
+    inv = sub.select(pl.col("group").replace_strict(keys, list(range(len(keys))), return_dtype=pl.Int32))[
+        "group"].to_numpy()
+    mt = sub["med_type"].to_numpy()
     psn = df["psn_idx"].to_numpy()[todo]
     for gi, g in enumerate(keys):
         for m in ("11", "21"):

@@ -33,11 +33,15 @@ def frame(psn: np.ndarray, med_type: str | np.ndarray, group: str | np.ndarray, 
     def col(v: object, dtype: object) -> np.ndarray:
         return np.asarray(v, dtype=dtype) if np.ndim(v) else np.full(n, v, dtype=dtype)
 
+    def text(v: object) -> pl.Series:  # object arrays convert fast; numpy unicode arrays do not
+        return pl.Series(np.asarray(v, dtype=object), dtype=pl.String) if np.ndim(v) else pl.repeat(
+            v, n, dtype=pl.String, eager=True)
+
     return pl.DataFrame({
-        "psn_idx": col(psn, np.int32), "med_type": col(med_type, object).astype(str),
-        "group": col(group, object).astype(str), "day": col(day, np.int32), "sec": col(sec, np.int32),
-        "inst_idx": col(inst, np.int32), "los": col(los, np.int32), "kind": np.full(n, kind),
-        "forced": np.full(n, forced), "dx": col(dx if dx is not None else "", object).astype(str),
+        "psn_idx": col(psn, np.int32), "med_type": text(med_type), "group": text(group),
+        "day": col(day, np.int32), "sec": col(sec, np.int32), "inst_idx": col(inst, np.int32),
+        "los": col(los, np.int32), "kind": text(kind), "forced": np.full(n, forced),
+        "dx": text(dx if dx is not None else ""),
     })
 
 

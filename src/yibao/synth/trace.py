@@ -14,6 +14,26 @@ import polars as pl
 __all__ = ["assign_trace", "product_id"]
 
 
+_WIDE = 8  # lines with up to this many packs get their codes column-wise, others pack by pack
+
+
+def _code(serial: pl.Expr) -> pl.Expr:
+    prod = pl.col("prod")
+    return pl.concat_str(prod.cast(pl.String), serial.cast(pl.String).str.zfill(9),
+                         ((serial * 7 + prod * 13) % 10_000).cast(pl.String).str.zfill(4))
+
+
+def _few(x: pl.DataFrame) -> pl.DataFrame:
+    parts = [pl.when(pl.col("cnt") > k).then(_code(pl.col("first") + k)) for k in range(_WIDE)]
+    return x.select("uid", pl.concat_str(parts, separator=",", ignore_nulls=True).alias("tc"))
+
+
+def _many(x: pl.DataFrame) -> pl.DataFrame:
+    packs = x.select("uid", "prod", pl.int_ranges("first", pl.col("first") + pl.col("cnt")).alias("s")).explode("s")
+    return packs.with_columns(_code(pl.col("s")).alias("tc")).group_by("uid", maintain_order=True).agg(
+        pl.col("tc").str.join(","))
+
+
 def product_id(code: str) -> int:
     """Stable 7-digit product identifier of a drug code."""
     return 8_000_000 + zlib.crc32(code.encode()) % 1_000_000
@@ -36,13 +56,6 @@ def assign_trace(fee: pl.DataFrame, counters: dict[str, int]) -> pl.DataFrame:
     )
     ends = x.group_by("code").agg((pl.col("first").last() + pl.col("cnt").last()).alias("next"))
     counters.update(dict(zip(ends["code"].to_list(), ends["next"].to_list(), strict=True)))
-    packs = x.select("uid", "prod", pl.int_ranges("first", pl.col("first") + pl.col("cnt")).alias("s")).explode("s")
-    packs = packs.with_columns(
-        pl.concat_str(
-            pl.col("prod").cast(pl.String), pl.col("s").cast(pl.String).str.zfill(9),
-            ((pl.col("s") * 7 + pl.col("prod") * 13) % 10_000).cast(pl.String).str.zfill(4),
-        ).alias("tc")
-    )
-    codes_per_line = packs.group_by("uid", maintain_order=True).agg(pl.col("tc").str.join(",").alias("tc"))
+    codes_per_line = pl.concat([_few(x.filter(pl.col("cnt") <= _WIDE)), _many(x.filter(pl.col("cnt") > _WIDE))])
     return fee.join(codes_per_line, on="uid", how="left", maintain_order="left").with_columns(
         pl.coalesce("trace", "tc").alias("trace")).drop("tc")

@@ -197,15 +197,24 @@ JOIN item_code_map AS m ON m.pat = l.tok;
 -- and are not counted again towards quantity limits, so one excess unit is reported once. Drugs
 -- and decoction pieces are left out: packs are legitimately scanned one line each.
 CREATE OR REPLACE TEMP TABLE fee_dup AS
-SELECT feedetl_sn, first_sn
-FROM (
-  SELECT feedetl_sn,
-         first_value(feedetl_sn) OVER (PARTITION BY mdtrt_id, med_list_codg, fee_ocur_time, cnt, pric
-                                       ORDER BY feedetl_sn) AS first_sn,
-         row_number() OVER (PARTITION BY mdtrt_id, med_list_codg, fee_ocur_time, cnt, pric
-                            ORDER BY feedetl_sn) AS rn
+WITH twice AS (
+  SELECT mdtrt_id, med_list_codg, fee_ocur_time, cnt, pric
   FROM fee_net
   WHERE list_type IN ('201', '301')
+  GROUP BY mdtrt_id, med_list_codg, fee_ocur_time, cnt, pric
+  HAVING count(*) > 1
+)
+SELECT feedetl_sn, first_sn
+FROM (
+  SELECT f.feedetl_sn,
+         first_value(f.feedetl_sn) OVER (PARTITION BY f.mdtrt_id, f.med_list_codg, f.fee_ocur_time, f.cnt, f.pric
+                                         ORDER BY f.feedetl_sn) AS first_sn,
+         row_number() OVER (PARTITION BY f.mdtrt_id, f.med_list_codg, f.fee_ocur_time, f.cnt, f.pric
+                            ORDER BY f.feedetl_sn) AS rn
+  FROM fee_net AS f
+  JOIN twice AS t ON t.mdtrt_id = f.mdtrt_id AND t.med_list_codg = f.med_list_codg
+                 AND t.fee_ocur_time = f.fee_ocur_time AND t.cnt = f.cnt AND t.pric = f.pric
+  WHERE f.list_type IN ('201', '301')
 ) AS d
 WHERE rn > 1;
 
@@ -270,16 +279,17 @@ FROM day_lines AS f;
 -- when exceeded (exactly at the limit is clean). Lines are taken in charge order (time, line id).
 --   count / amount  calendar day, week (Monday), month, year, the encounter (× stay days when
 --                   per_stay_day) or a rolling window_days (any window_days consecutive days): a line
---                   breaks the limit when, counting it and the earlier lines of its period that kept
---                   the limit on their own, the total exceeds the limit; the amount is the part above
---                   the limit (excess units × unit amount, or excess yuan). Lines refused for the limit
---                   do not use it up, so one extra charge is not blamed on the regular charges after
---                   it (two passes: an exact greedy pass would need recursion; chains of three or
---                   more refusals may be under-reported, never over-reported).
+--                   breaks the limit when the line itself plus the earlier lines of its period that
+--                   were not refused exceed the limit; the amount is the part above the limit
+--                   (excess units × unit amount, or excess yuan).
 --   days            max_days: lines on a distinct charge day beyond the max_days-th in the period
 --                   (or rolling window), the whole line as amount.
 --   interval        min_interval_days: a line charged fewer days after the last earlier charge that
 --                   kept the interval itself; the whole line as amount.
+-- Refused lines do not use up a limit, their own or another: one extra charge is not blamed on the
+-- regular charges after it. "Refused" is taken from a first pass (every line counted); an exact
+-- greedy pass would need recursion, so long chains of refusals may be under-reported, never
+-- over-reported.
 CREATE OR REPLACE TEMP TABLE limit_breach AS
 WITH fl AS (
   SELECT fee_limit.*,
@@ -287,7 +297,8 @@ WITH fl AS (
          CASE period WHEN 'day' THEN fee_date
                      WHEN 'week' THEN CAST(date_trunc('week', fee_date) AS DATE)
                      WHEN 'month' THEN CAST(date_trunc('month', fee_date) AS DATE)
-                     WHEN 'year' THEN CAST(date_trunc('year', fee_date) AS DATE) END AS bucket_start,
+                     WHEN 'year' THEN CAST(date_trunc('year', fee_date) AS DATE)
+                     ELSE DATE '1900-01-01' END AS bucket_start,
          CASE WHEN per_stay_day AND period = 'encounter' THEN stay_days ELSE 1 END AS mult,
          CASE WHEN window_days IS NOT NULL THEN '任意' || CAST(window_days AS VARCHAR) || '天内'
               ELSE CASE period WHEN 'day' THEN '每日' WHEN 'encounter' THEN '每次就诊' WHEN 'week' THEN '每自然周'
@@ -299,33 +310,31 @@ WITH fl AS (
          END AS found_label
   FROM fee_limit
 ),
--- calendar periods and encounters, first pass: running totals over every line in charge order
+-- calendar periods and encounters: only periods whose total exceeds the limit can break it
+over_bucket AS (
+  SELECT limit_key, psn_no, bucket_enc, bucket_start
+  FROM fl
+  WHERE window_days IS NULL AND (max_cnt IS NOT NULL OR max_amount IS NOT NULL)
+  GROUP BY limit_key, psn_no, bucket_enc, bucket_start
+  HAVING sum(cnt) > max(max_cnt * mult) OR sum(det_item_fee_sumamt) > max(max_amount * mult)
+),
+-- first pass: running totals over every line in charge order
 cal1 AS (
   SELECT fl.*, max_cnt * mult AS cnt_lim, max_amount * mult AS amt_lim,
          (max_cnt IS NOT NULL
-          AND sum(cnt) OVER (PARTITION BY limit_key, psn_no, bucket_enc, bucket_start
+          AND sum(cnt) OVER (PARTITION BY fl.limit_key, fl.psn_no, fl.bucket_enc, fl.bucket_start
                              ORDER BY fee_ocur_time, feedetl_sn
                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) > max_cnt * mult)
          OR (max_amount IS NOT NULL
-             AND sum(det_item_fee_sumamt) OVER (PARTITION BY limit_key, psn_no, bucket_enc, bucket_start
+             AND sum(det_item_fee_sumamt) OVER (PARTITION BY fl.limit_key, fl.psn_no, fl.bucket_enc,
+                                                             fl.bucket_start
                                                 ORDER BY fee_ocur_time, feedetl_sn
                                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                  > max_amount * mult) AS over1
   FROM fl
-  WHERE window_days IS NULL AND (max_cnt IS NOT NULL OR max_amount IS NOT NULL)
-),
--- second pass: the line itself plus the earlier lines that kept the limit in the first pass
-cal AS (
-  SELECT cal1.*,
-         coalesce(sum(CASE WHEN over1 THEN 0 ELSE cnt END)
-                    OVER (PARTITION BY limit_key, psn_no, bucket_enc, bucket_start
-                          ORDER BY fee_ocur_time, feedetl_sn
-                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) + cnt AS cum_cnt,
-         coalesce(sum(CASE WHEN over1 THEN 0 ELSE det_item_fee_sumamt END)
-                    OVER (PARTITION BY limit_key, psn_no, bucket_enc, bucket_start
-                          ORDER BY fee_ocur_time, feedetl_sn
-                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) + det_item_fee_sumamt AS cum_amt
-  FROM cal1
+  JOIN over_bucket AS o ON o.limit_key = fl.limit_key AND o.psn_no = fl.psn_no AND o.bucket_enc = fl.bucket_enc
+                       AND o.bucket_start = fl.bucket_start
+  WHERE fl.window_days IS NULL AND (fl.max_cnt IS NOT NULL OR fl.max_amount IS NOT NULL)
 ),
 -- rolling windows: each line with the earlier lines of its window (same person and counter)
 win AS (
@@ -347,20 +356,6 @@ win1 AS (
   FROM fl JOIN win AS w ON w.limit_key = fl.limit_key AND w.feedetl_sn = fl.feedetl_sn
   GROUP BY fl.limit_key, fl.feedetl_sn, fl.max_cnt, fl.max_amount, fl.max_days
 ),
--- second pass: only the line itself and earlier lines that kept the limit in the first pass
-win2 AS (
-  SELECT w.limit_key, w.feedetl_sn,
-         sum(CASE WHEN NOT p.over_qty OR w.p_sn = w.feedetl_sn THEN w.p_cnt ELSE 0 END) AS w_cnt,
-         sum(CASE WHEN NOT p.over_qty OR w.p_sn = w.feedetl_sn THEN w.p_amt ELSE 0 END) AS w_amt,
-         count(DISTINCT CASE WHEN NOT p.over_days OR w.p_date = w.fee_date THEN w.p_date END) AS w_days
-  FROM win AS w
-  JOIN win1 AS p ON p.limit_key = w.limit_key AND p.feedetl_sn = w.p_sn
-  GROUP BY w.limit_key, w.feedetl_sn
-),
-roll AS (
-  SELECT fl.*, w.w_cnt, w.w_amt, w.w_days
-  FROM fl JOIN win2 AS w ON w.limit_key = fl.limit_key AND w.feedetl_sn = fl.feedetl_sn
-),
 -- course days in calendar periods and encounters
 crs AS (
   SELECT fl.*,
@@ -381,6 +376,46 @@ gap2 AS (
            OVER (PARTITION BY limit_key, psn_no ORDER BY fee_ocur_time, feedetl_sn
                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_ok_date
   FROM gap1
+),
+-- lines refused in the first passes of any limit (count or amount over, days beyond the course,
+-- interval too short): a refused line does not use up a limit for the lines after it, neither its
+-- own nor another one (an extra HbA1c refused for the month limit does not make a later regular
+-- test the fifth of the year)
+refused1 AS (
+  SELECT feedetl_sn FROM cal1 WHERE over1
+  UNION SELECT feedetl_sn FROM win1 WHERE over_qty OR over_days
+  UNION SELECT feedetl_sn FROM crs WHERE day_no > max_days
+  UNION SELECT feedetl_sn FROM gap2
+        WHERE prev_date IS NOT NULL AND date_diff('day', prev_date, fee_date) < min_interval_days
+          AND last_ok_date IS NOT NULL AND date_diff('day', last_ok_date, fee_date) < min_interval_days
+),
+-- second pass, calendar periods and encounters: the line itself plus the earlier lines not refused
+cal AS (
+  SELECT c.*,
+         coalesce(sum(CASE WHEN c.refused THEN 0 ELSE c.cnt END)
+                    OVER (PARTITION BY c.limit_key, c.psn_no, c.bucket_enc, c.bucket_start
+                          ORDER BY c.fee_ocur_time, c.feedetl_sn
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) + c.cnt AS cum_cnt,
+         coalesce(sum(CASE WHEN c.refused THEN 0 ELSE c.det_item_fee_sumamt END)
+                    OVER (PARTITION BY c.limit_key, c.psn_no, c.bucket_enc, c.bucket_start
+                          ORDER BY c.fee_ocur_time, c.feedetl_sn
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) + c.det_item_fee_sumamt AS cum_amt
+  FROM (SELECT cal1.*, r.feedetl_sn IS NOT NULL AS refused
+        FROM cal1 LEFT JOIN (SELECT DISTINCT feedetl_sn FROM refused1) AS r ON r.feedetl_sn = cal1.feedetl_sn) AS c
+),
+-- second pass, rolling windows: the line itself plus the earlier lines of its window not refused
+win2 AS (
+  SELECT w.limit_key, w.feedetl_sn,
+         sum(CASE WHEN r.feedetl_sn IS NULL OR w.p_sn = w.feedetl_sn THEN w.p_cnt ELSE 0 END) AS w_cnt,
+         sum(CASE WHEN r.feedetl_sn IS NULL OR w.p_sn = w.feedetl_sn THEN w.p_amt ELSE 0 END) AS w_amt,
+         count(DISTINCT CASE WHEN r.feedetl_sn IS NULL OR w.p_date = w.fee_date THEN w.p_date END) AS w_days
+  FROM win AS w
+  LEFT JOIN (SELECT DISTINCT feedetl_sn FROM refused1) AS r ON r.feedetl_sn = w.p_sn
+  GROUP BY w.limit_key, w.feedetl_sn
+),
+roll AS (
+  SELECT fl.*, w.w_cnt, w.w_amt, w.w_days
+  FROM fl JOIN win2 AS w ON w.limit_key = fl.limit_key AND w.feedetl_sn = fl.feedetl_sn
 ),
 -- every breach with its numbers: lim_base (× lim_mult stay days) = lim_total; found = what was counted
 u AS (

@@ -50,6 +50,7 @@ def _goods(world: World, rng: np.random.Generator) -> None:
             pl.when(pl.col("uid").is_in(added["uid"].implode())).then(pl.lit(loc)).otherwise(pl.col("local_code"))
             .alias("local_code"))
         world.off_book.update(added["uid"].to_list())
+        world.purchase_factor[(inst, world.code(drug))] = 1.0  # stock-in covers the genuine sales, no margin
         month = added["time"].min().date().replace(day=1)
         world.purchase_extra.append({"inst_idx": inst, "code": world.code(good), "purc_date": max(month, world.start),
                                      "cnt": int(added["cnt"].sum())})

@@ -2,8 +2,8 @@
 
 Forms (encounter level): auxiliary_drugs (注射用丹参多酚酸盐 / 血栓通 every day) and immune_boosters
 (胸腺法新 / 还原型谷胱甘肽 every day), dosed so the stay's cost per stay day is at least 5.5 times the median
-of its peers (same main diagnosis, same hospital level, at least 20 stays; chemotherapy excluded). Clean
-stays stay under 3.5 times.
+of its peers (same main diagnosis, same hospital level, at least 20 stays of 3+ days; chemotherapy and
+stays under 3 days excluded: admission tests make short stays dear per day). Clean stays stay under 3.5 times.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def inject(world: World) -> None:
     rng = world.rng(CODE)
     enc = encounters(world).filter((pl.col("med_type") == "21") & ~pl.col("dx").str.starts_with("Z51"))
     tot = world.fee.group_by("enc").agg(pl.col("amt").sum().alias("amt"))
-    enc = enc.join(tot, on="enc", maintain_order="left").with_columns((pl.col("amt") / pl.col("los").clip(1, None)).alias("per_day"))
+    enc = enc.join(tot, on="enc", maintain_order="left").with_columns(
+        (pl.col("amt") / pl.col("los").clip(1, None)).alias("per_day")).filter(pl.col("los") >= 3)
     peers = enc.group_by("dx", "hosp_lv").agg(pl.col("per_day").median().alias("med"), pl.len().alias("k"))
     cand = fresh(world, enc.join(peers.filter(pl.col("k") >= 20), on=["dx", "hosp_lv"], maintain_order="left").filter(
         (pl.col("los") >= 3) & (pl.col("dscg_way") == "1")))

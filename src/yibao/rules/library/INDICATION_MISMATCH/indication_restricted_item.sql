@@ -1,7 +1,8 @@
 -- A restricted item (限适应症/限定支付范围) on an encounter none of whose diagnoses starts with an
 -- allowed ICD-10 prefix; a pharmacy purchase with no diagnosis does not meet the restriction.
+-- Tests without indication (无指征检验检查) belong to LAB_ABUSE and are left to its rule.
 WITH restricted AS (
-  SELECT * FROM fee_ctx WHERE lmt_dise IS NOT NULL
+  SELECT * FROM fee_ctx WHERE lmt_dise IS NOT NULL AND NOT coalesce(is_lab, FALSE)
 ),
 met AS (
   SELECT DISTINCT r.feedetl_sn
