@@ -79,8 +79,10 @@ def test_clean_no_exclusive_or_included_pairs(q: Q, con: duckdb.DuckDBPyConnecti
     for rel in ("exclusive", "includes"):
         bad = q(_pairs(con, rel) + """
             SELECT b.feedetl_sn, b.med_list_codg FROM a JOIN b ON a.code_a = b.code_a AND a.code_b = b.code_b
-            WHERE (a.scope = 'encounter' AND a.mdtrt_id = b.mdtrt_id) OR (a.scope = 'day' AND a.psn_no = b.psn_no
-                   AND a.d = b.d) LIMIT 5""")
+                AND a.mdtrt_id = b.mdtrt_id WHERE a.scope = 'encounter'
+            UNION ALL
+            SELECT b.feedetl_sn, b.med_list_codg FROM a JOIN b ON a.code_a = b.code_a AND a.code_b = b.code_b
+                AND a.psn_no = b.psn_no AND a.d = b.d WHERE a.scope = 'day' LIMIT 5""")
         assert bad == [], rel
 
 
