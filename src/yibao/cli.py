@@ -318,5 +318,10 @@ def demo(
     evaluate_cmd(labels=data / "labels.csv", db=db, json_out=folder / "evaluation.json")
 
 
+# Sub-commands of the other domains: each package owns a Typer app in its own `cli.py`;
+# one registration line per domain goes here (models, serve, cases, audit, ...).
+# (registrations)
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
