@@ -122,7 +122,10 @@ def _max_days(world: World, rng: np.random.Generator) -> None:
         while d.date() < stay["end"][0].date() and len(days) < 16:
             days.append(d)
             d += dt.timedelta(days=1)
-        extra = days[max(14 - n, 0):]
+        # the course goes on day after day: the days up to the 14th are paid, the later ones not
+        within, extra = days[:max(14 - n, 0)], days[max(14 - n, 0):]
+        if within:
+            add_line(world, pl.concat([stay] * len(within)), "ozagrel", cnt=cnt, time=pl.Series(within), dept=dept)
         if extra:
             added = add_line(world, pl.concat([stay] * len(extra)), "ozagrel", cnt=cnt, time=pl.Series(extra), dept=dept)
             label_lines(world, added, CODE, "over_max_days", "奥扎格雷钠使用超过限定支付疗程14天")
