@@ -86,10 +86,20 @@ def ingest_cmd(
         Path, typer.Argument(help="数据目录，每表一个文件 / dataset folder, one file per table.")
     ],
     db: DbOption = DEFAULT_DB,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="映射文件（其他格式的数据映射到数据契约），或内置映射名 province_b、us_claims / "
+            "mapping file for a dataset of another shape, or a built-in mapping name.",
+        ),
+    ] = None,
 ) -> None:
     """校验并导入数据，不合格行进入隔离表 / Validate and load a dataset; bad rows are quarantined."""
     from yibao.ingest import UnusableInput, ingest
+    from yibao.ingest.mapping_load import ingest_mapped
 
+    mapped = None
     try:
         with _progress() as bar:
             task = bar.add_task("导入 / ingesting", total=None)
@@ -99,10 +109,27 @@ def ingest_cmd(
                     task, description=f"导入 {name}" if name else "完成 / done", completed=done, total=total
                 )
 
-            report = ingest(folder, db, progress=tick)
+            if mapping is None:
+                report = ingest(folder, db, progress=tick)
+            else:
+                mapped = ingest_mapped(folder, mapping, db, progress=tick)
+                report = mapped.ingest
     except UnusableInput as exc:
         err.print(f"[bold red]无法导入 / cannot ingest[/]: {exc.zh}\n  {exc.en}")
         raise typer.Exit(2) from exc
+    if mapped is not None:
+        src = Table(title=f"映射 / mapping {mapped.mapping}：{mapped.label}")
+        for col in ("源 source", "文件 file", "记录 records", "无法解析 unreadable"):
+            src.add_column(col, justify="right" if "records" in col or "unreadable" in col else "left")
+        for key, name, n, bad in mapped.sources:
+            src.add_row(key, name, f"{n:,}", f"[red]{bad:,}[/]" if bad else "0")
+        console.print(src)
+        merged = [f"{t} {n:,}" for t, _rows, n, _empty in mapped.tables if n]
+        empty = [t for t, _rows, _n, is_empty in mapped.tables if is_empty]
+        if merged:
+            console.print(f"去重合并 / merged by distinct: {', '.join(merged)}")
+        if empty:
+            console.print(f"源数据无此表，按空表导入 / not in the source, loaded empty: {', '.join(empty)}")
     table = Table(title=f"导入结果 / ingest batch {report.batch_id} → {db}")
     for col in ("表 table", "名称", "读入 read", "新增 new", "更新 updated", "未变 unchanged", "隔离 quarantined"):
         table.add_column(col, justify="left" if col in ("表 table", "名称") else "right")
@@ -321,6 +348,8 @@ def demo(
 # Sub-commands of the other domains: each package owns a Typer app in its own `cli.py`;
 # one registration line per domain goes here (models, serve, cases, audit, ...).
 # (registrations)
+
+
 
 
 def main() -> None:  # pragma: no cover - console entry

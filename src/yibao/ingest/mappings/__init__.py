@@ -1,0 +1,1 @@
+"""Mapping files shipped with yibao: `yibao ingest DIR --mapping NAME`."""
