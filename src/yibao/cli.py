@@ -222,8 +222,10 @@ def screen_cmd(
     for col in ("检测器 detector", "疑点 findings", "金额 amount (元)", "用时 s"):
         table.add_column(col, justify="left" if col.startswith("检测器") else "right")
     for run in report.runs:
-        if run.error:
-            table.add_row(run.detector, "[yellow]跳过 skipped[/]", run.error[:60], f"{run.seconds:.2f}")
+        if run.skipped:
+            table.add_row(run.detector, "[yellow]跳过 skipped[/]", run.error or "", f"{run.seconds:.2f}")
+        elif run.error:
+            table.add_row(run.detector, "[red]出错 failed[/]", run.error[:80], f"{run.seconds:.2f}")
         else:
             table.add_row(run.detector, f"{run.findings:,}", _money(run.amount), f"{run.seconds:.2f}")
     console.print(table)

@@ -16,7 +16,15 @@ import duckdb
 
 from yibao.findings import Finding
 
-__all__ = ["Detector", "new_run", "register", "registered", "run_token"]
+__all__ = ["Detector", "DetectorSkipped", "new_run", "register", "registered", "run_token"]
+
+
+class DetectorSkipped(Exception):
+    """Raised by `fit` when this dataset lacks what the detector needs (e.g. no fee lines).
+
+    Screening reports the reason and goes on with the other detectors: data from another
+    export may hold encounters only, and what can run on it still should.
+    """
 
 
 class Detector(Protocol):

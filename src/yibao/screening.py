@@ -10,7 +10,7 @@ from datetime import date
 
 import duckdb
 
-from yibao.detectors import new_run, registered
+from yibao.detectors import DetectorSkipped, new_run, registered
 from yibao.findings_store import replace_findings
 from yibao.rules.model import RuleError
 
@@ -26,6 +26,7 @@ class DetectorRun:
     seconds: float
     error: str | None = None
     amount: float = 0.0
+    skipped: bool = False
 
 
 @dataclass(slots=True)
@@ -67,8 +68,14 @@ def screen(
                 "SELECT coalesce(sum(amount), 0) FROM findings WHERE detector = ?", [name]
             ).fetchall()
             report.runs.append(DetectorRun(name, n, time.perf_counter() - start, None, float(amount)))
+        except DetectorSkipped as exc:
+            report.runs.append(DetectorRun(name, 0, time.perf_counter() - start, str(exc), skipped=True))
         except (duckdb.Error, RuleError) as exc:
             report.runs.append(DetectorRun(name, 0, time.perf_counter() - start, str(exc).splitlines()[0]))
+        except Exception as exc:  # a model failing on odd data must not stop the other detectors
+            report.runs.append(
+                DetectorRun(name, 0, time.perf_counter() - start, f"{type(exc).__name__}: {exc}".splitlines()[0])
+            )
     if progress:
         progress("", len(detectors), len(detectors))
     return report

@@ -7,7 +7,7 @@ from typing import Any, Self
 
 import duckdb
 
-from yibao.detectors import Detector, register, run_token
+from yibao.detectors import Detector, DetectorSkipped, register, run_token
 from yibao.findings import Finding
 from yibao.rules.engine import prepare, run_rule
 from yibao.rules.loader import load_library
@@ -36,6 +36,9 @@ class RuleDetector:
         self.version = str(rule.version)
 
     def fit(self, con: duckdb.DuckDBPyConnection) -> Self:
+        empty = [t for t in self.rule.tables if not con.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchall()]
+        if empty:
+            raise DetectorSkipped(f"数据缺少 {', '.join(empty)} 表的记录 / no rows in {', '.join(empty)}")
         ensure_prepared(con)
         return self
 

@@ -57,6 +57,8 @@ class Rule(BaseModel):
     evidence: str
     reference: str
     stages: tuple[Stage, ...]
+    # contract tables that must hold rows for the rule to mean anything; without them the
+    # rule is skipped and screening says so (e.g. line rules on encounter-only claims data)
     tables: tuple[str, ...] = ()
     score: float = 1.0
     params: dict[str, Param] = Field(default_factory=dict)

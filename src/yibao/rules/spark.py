@@ -87,9 +87,12 @@ def prepare_spark(spark: SparkSession) -> None:
             if not isinstance(tree, exp.Create) or not isinstance(tree.expression, exp.Query):
                 raise ValueError(f"{path.name}: prelude statements must be CREATE … AS SELECT")
             name = tree.this.name if isinstance(tree.this, exp.Table) else tree.this.this.name
-            # A local checkpoint materialises the intermediate and cuts its lineage: later views
-            # and self-joins then analyse a scan, not the whole plan behind it.
-            frame = spark.sql(tree.expression.sql(dialect="spark")).localCheckpoint(eager=True)
+            frame = spark.sql(tree.expression.sql(dialect="spark"))
+            if str(tree.args.get("kind", "")).upper() != "VIEW":
+                # A local checkpoint materialises the intermediate and cuts its lineage: later views
+                # and self-joins then analyse a scan, not the whole plan behind it. A prelude VIEW
+                # stays a view, as on the embedded engine.
+                frame = frame.localCheckpoint(eager=True)
             frame.createOrReplaceTempView(name)
 
 

@@ -13,38 +13,45 @@ FROM (
   FROM catalog
 ) AS c;
 
--- Settlements that refund an encounter in full cancel all its lines (退费冲销).
+-- Settlements that refund an encounter in full cancel all its lines (退费冲销). Only encounters
+-- with a refund settlement are grouped.
 CREATE OR REPLACE TEMP TABLE refunded_mdtrt AS
-SELECT mdtrt_id FROM setl GROUP BY mdtrt_id
-HAVING max(CASE WHEN refd_setl_flag = '1' THEN 1 ELSE 0 END) = 1 AND sum(medfee_sumamt) <= 0.005;
+SELECT mdtrt_id FROM setl
+WHERE mdtrt_id IN (SELECT mdtrt_id FROM setl WHERE refd_setl_flag = '1')
+GROUP BY mdtrt_id
+HAVING sum(medfee_sumamt) <= 0.005;
 
 -- Reversal lines (cnt < 0) cancel the latest matching charges (same encounter, code and price)
--- before any rule counts; what survives keeps its own line id.
-CREATE OR REPLACE TEMP TABLE fee_net AS
+-- before any rule counts; what survives keeps its own line id. Only the few charge groups that
+-- have a reversal are ordered here (fee_adj: the net quantity of each of their lines); every
+-- other line stands as billed.
+CREATE OR REPLACE TEMP TABLE fee_adj AS
 WITH rev AS (
   SELECT mdtrt_id, med_list_codg, pric, -sum(cnt) AS rev_cnt
   FROM fee WHERE cnt < 0 GROUP BY mdtrt_id, med_list_codg, pric
 ),
 pos AS (
-  SELECT f.*, r.rev_cnt,
+  SELECT f.feedetl_sn, f.cnt, r.rev_cnt,
          sum(f.cnt) OVER (PARTITION BY f.mdtrt_id, f.med_list_codg, f.pric
                           ORDER BY f.fee_ocur_time DESC, f.feedetl_sn DESC
                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_cnt
   FROM fee AS f
-  LEFT JOIN rev AS r ON r.mdtrt_id = f.mdtrt_id AND r.med_list_codg = f.med_list_codg AND r.pric = f.pric
-  WHERE f.cnt > 0 AND f.mdtrt_id NOT IN (SELECT mdtrt_id FROM refunded_mdtrt)
-),
-net AS (
-  SELECT pos.*, CASE WHEN rev_cnt IS NULL THEN cnt
-                     ELSE greatest(0, least(cnt, cum_cnt - rev_cnt)) END AS net_cnt
-  FROM pos
+  JOIN rev AS r ON r.mdtrt_id = f.mdtrt_id AND r.med_list_codg = f.med_list_codg AND r.pric = f.pric
+  WHERE f.cnt > 0
 )
-SELECT feedetl_sn, mdtrt_id, psn_no, fixmedins_code, fee_ocur_time, med_list_codg, medins_list_codg,
-       list_type, CAST(net_cnt AS DECIMAL(18,6)) AS cnt, pric,
-       CASE WHEN net_cnt = cnt THEN det_item_fee_sumamt
-            ELSE CAST(round(net_cnt * pric, 2) AS DECIMAL(18,2)) END AS det_item_fee_sumamt,
-       bilg_dept_codg, bilg_dr_codg, drug_trac_codg
-FROM net WHERE net_cnt > 0;
+SELECT feedetl_sn, greatest(0, least(cnt, cum_cnt - rev_cnt)) AS net_cnt FROM pos;
+
+-- The net fee lines: a view, so the fee table is read where it is needed and never copied.
+CREATE OR REPLACE TEMP VIEW fee_net AS
+SELECT f.feedetl_sn, f.mdtrt_id, f.psn_no, f.fixmedins_code, f.fee_ocur_time, f.med_list_codg,
+       f.medins_list_codg, f.list_type, CAST(coalesce(a.net_cnt, f.cnt) AS DECIMAL(18,6)) AS cnt, f.pric,
+       CASE WHEN a.net_cnt IS NULL OR a.net_cnt = f.cnt THEN f.det_item_fee_sumamt
+            ELSE CAST(round(a.net_cnt * f.pric, 2) AS DECIMAL(18,2)) END AS det_item_fee_sumamt,
+       f.bilg_dept_codg, f.bilg_dr_codg, f.drug_trac_codg
+FROM fee AS f
+LEFT JOIN fee_adj AS a ON a.feedetl_sn = f.feedetl_sn
+LEFT JOIN refunded_mdtrt AS r ON r.mdtrt_id = f.mdtrt_id
+WHERE f.cnt > 0 AND (a.net_cnt IS NULL OR a.net_cnt > 0) AND r.mdtrt_id IS NULL;
 
 -- Encounters with the person, institution, stay length (算头不算尾, at least 1) and fund share.
 CREATE OR REPLACE TEMP TABLE enc_ctx AS
@@ -62,7 +69,8 @@ LEFT JOIN psn AS p ON p.psn_no = m.psn_no
 LEFT JOIN medins AS i ON i.fixmedins_code = m.fixmedins_code
 LEFT JOIN (SELECT mdtrt_id, sum(medfee_sumamt) AS medfee, sum(fund_pay_sumamt) AS fund
            FROM setl GROUP BY mdtrt_id) AS s ON s.mdtrt_id = m.mdtrt_id
-WHERE m.mdtrt_id NOT IN (SELECT mdtrt_id FROM refunded_mdtrt);
+LEFT JOIN refunded_mdtrt AS r ON r.mdtrt_id = m.mdtrt_id
+WHERE r.mdtrt_id IS NULL;
 
 -- Every diagnosis of an encounter: diag rows when present, else the main diagnosis.
 CREATE OR REPLACE TEMP TABLE enc_dx AS
