@@ -351,7 +351,17 @@ def demo(
 # one registration line per domain goes here (models, serve, cases, audit, ...).
 # (registrations)
 
+from yibao.audit.cli import app as audit_app  # noqa: E402
+from yibao.auth.cli import app as user_app  # noqa: E402
+from yibao.cases.cli import appeal_app, case_app, clue_app  # noqa: E402
+from yibao.penalties.cli import app as penalty_app  # noqa: E402
 
+app.add_typer(user_app, name="user")
+app.add_typer(clue_app, name="clue")
+app.add_typer(case_app, name="case")
+app.add_typer(appeal_app, name="appeal")
+app.add_typer(penalty_app, name="penalty")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:  # pragma: no cover - console entry

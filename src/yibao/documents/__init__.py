@@ -1,0 +1,1 @@
+"""Case documents (.docx from templates) and the case ledger (.xlsx)."""
