@@ -22,8 +22,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 bench: $(STAMP)  ## run by hand; figures go to bench/RESULTS.md
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/bench_synth.py
 	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/screen.py --source demo/yibao.duckdb --lines 10000000
 
 clean:
 	rm -rf demo .pytest_cache .ruff_cache

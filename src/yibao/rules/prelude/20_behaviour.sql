@@ -2,7 +2,7 @@
 --   ip_stay      inpatient stays with the previous stay at the same institution (分解住院, 挂床, 重叠, 频繁住院)
 --   psn_enc      each person's encounters in time order, where the credential was used (盗刷/冒名)
 --   psn_day      per person × day × med_type encounter counts and cost (高频就医)
---   trace_sale   one row per traceability code of each net fee line (追溯码)
+--   trace_code   (line, traceability code) pairs of every net fee line (追溯码)
 --   trace_reuse  the sales of codes sold more than once, in sale order (追溯码重复)
 -- Built after 00_base.sql from its net tables, so reversals and refunds are already cancelled.
 -- Portable SQL (sqlglot → Spark): the trace-code split (unnest/string_split → explode/split)
@@ -62,40 +62,50 @@ SELECT psn_no, med_type, begn_date AS act_date, date_diff('day', DATE '2000-01-0
 FROM enc_ctx
 GROUP BY psn_no, med_type, begn_date;
 
--- Drug traceability codes (药品追溯码), one row per code of each net fee line, with when,
--- where and by whom it was sold. A line's amount is shared equally among its codes.
-CREATE OR REPLACE TEMP TABLE trace_sale AS
-WITH x AS (
-  SELECT f.feedetl_sn, f.mdtrt_id, f.psn_no, f.fixmedins_code, f.fee_ocur_time, f.med_list_codg,
-         f.cnt, f.det_item_fee_sumamt, f.bilg_dr_codg, unnest(string_split(f.drug_trac_codg, ',')) AS code
-  FROM fee_net AS f
-  WHERE f.drug_trac_codg IS NOT NULL
-),
-y AS (
-  SELECT x.feedetl_sn, x.mdtrt_id, x.psn_no, x.fixmedins_code, x.fee_ocur_time, x.med_list_codg, x.cnt,
-         x.det_item_fee_sumamt, x.bilg_dr_codg, trim(x.code) AS trac_code
-  FROM x
-),
-z AS (
-  SELECT y.*, count(*) OVER (PARTITION BY y.feedetl_sn) AS line_codes FROM y WHERE y.trac_code <> ''
-)
-SELECT z.*, i.city, i.admdvs, i.fixmedins_type
-FROM z LEFT JOIN medins AS i ON i.fixmedins_code = z.fixmedins_code;
+-- Drug traceability codes (药品追溯码) sold more than once. Every net drug line's codes are split
+-- out once into narrow (line, code) rows and counted with a hash aggregate; the sale details —
+-- when, where, by whom, the line's share of the amount — are gathered for the repeated codes only.
+CREATE OR REPLACE TEMP TABLE trace_code AS
+SELECT feedetl_sn, trim(code) AS trac_code
+FROM (SELECT feedetl_sn, unnest(string_split(drug_trac_codg, ',')) AS code
+      FROM fee_net WHERE drug_trac_codg IS NOT NULL) AS x
+WHERE trim(code) <> '';
 
--- Codes sold more than once: a hash aggregate first (no COUNT DISTINCT over millions of
--- groups), then the sale order only within the few repeated codes. sale_seq 1 is the first
--- sale (by time, then line id), later ones are repeats; first_* describe that first sale.
+-- The sales of codes sold more than once, in sale order, with the line's code count
+-- (line_codes: a line's amount is shared equally among its codes). sale_seq 1 is the first sale
+-- (by time, then line id), later ones are repeats; first_* describe that first sale.
 CREATE OR REPLACE TEMP TABLE trace_reuse AS
-WITH d AS (
-  SELECT trac_code, count(*) AS sales, min(fixmedins_code) AS min_inst, max(fixmedins_code) AS max_inst,
+WITH rep AS (
+  SELECT trac_code, count(*) AS sales FROM trace_code GROUP BY trac_code HAVING count(*) > 1
+),
+rep_line AS (
+  SELECT DISTINCT c.feedetl_sn FROM trace_code AS c JOIN rep AS r ON r.trac_code = c.trac_code
+),
+line_n AS (
+  SELECT c.feedetl_sn, count(*) AS line_codes
+  FROM trace_code AS c JOIN rep_line AS l ON l.feedetl_sn = c.feedetl_sn
+  GROUP BY c.feedetl_sn
+),
+sale AS (
+  SELECT f.feedetl_sn, f.mdtrt_id, f.psn_no, f.fixmedins_code, f.fee_ocur_time, f.med_list_codg, f.cnt,
+         f.det_item_fee_sumamt, f.bilg_dr_codg, c.trac_code, n.line_codes, r.sales,
+         i.city, i.admdvs, i.fixmedins_type
+  FROM trace_code AS c
+  JOIN rep AS r ON r.trac_code = c.trac_code
+  JOIN line_n AS n ON n.feedetl_sn = c.feedetl_sn
+  JOIN fee_ctx AS f ON f.feedetl_sn = c.feedetl_sn
+  LEFT JOIN medins AS i ON i.fixmedins_code = f.fixmedins_code
+),
+d AS (
+  SELECT trac_code, min(fixmedins_code) AS min_inst, max(fixmedins_code) AS max_inst,
          min(city) AS min_city, max(city) AS max_city
-  FROM trace_sale GROUP BY trac_code HAVING count(*) > 1
+  FROM sale GROUP BY trac_code
 ),
 s AS (
-  SELECT t.*, d.sales, CASE WHEN d.min_inst <> d.max_inst THEN 1 ELSE 0 END AS multi_inst,
+  SELECT sale.*, CASE WHEN d.min_inst <> d.max_inst THEN 1 ELSE 0 END AS multi_inst,
          CASE WHEN d.min_city <> d.max_city THEN 1 ELSE 0 END AS multi_city,
-         row_number() OVER (PARTITION BY t.trac_code ORDER BY t.fee_ocur_time, t.feedetl_sn) AS sale_seq
-  FROM trace_sale AS t JOIN d ON d.trac_code = t.trac_code
+         row_number() OVER (PARTITION BY sale.trac_code ORDER BY sale.fee_ocur_time, sale.feedetl_sn) AS sale_seq
+  FROM sale JOIN d ON d.trac_code = sale.trac_code
 )
 SELECT s.*,
        first_value(s.feedetl_sn) OVER (PARTITION BY s.trac_code ORDER BY s.sale_seq) AS first_feedetl_sn,

@@ -1,0 +1,76 @@
+"""Build the benchmark store: an ingested synthetic city scaled to N fee lines.
+
+The city is copied k times with disjoint person, encounter, settlement, line and
+traceability-code keys (suffix `~i`), over the same institutions, practitioners and
+knowledge base: a bigger population of one city. The last copy takes a share of the
+persons so that the store holds about N fee lines. Stock-in rows are copied with the
+sales so that the stock check stays balanced.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+
+# table → columns that carry a per-person key and must be made distinct in each copy
+_KEYED = {
+    "psn": ("psn_no", "hshld_no", "certno"),
+    "mdtrt": ("mdtrt_id", "psn_no"),
+    "setl": ("setl_id", "mdtrt_id", "psn_no"),
+    "fee": ("feedetl_sn", "mdtrt_id", "psn_no"),
+    "diag": ("mdtrt_id",),
+    "death": ("psn_no",),
+}
+
+
+def _cols(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table]).fetchall()]
+
+
+def build(source: Path, out: Path, lines: int) -> int:
+    """Write `out` with about `lines` fee lines; returns the exact count."""
+    src = duckdb.connect(str(source), read_only=True)
+    ((base,),) = src.execute("SELECT count(*) FROM fee").fetchall()
+    src.close()
+    copies = lines / base
+    full, part = math.floor(copies), copies - math.floor(copies)
+    out.unlink(missing_ok=True)
+    shutil.copyfile(source, out)
+    con = duckdb.connect(str(out), config={"enable_progress_bar": False})
+    con.execute("DELETE FROM findings")
+    # which persons the partial copy takes: a stable hash share
+    con.execute("CREATE TEMP TABLE psn_pick AS SELECT psn_no, hash(psn_no) % 1000 AS h FROM psn")
+    for table, keyed in _KEYED.items():
+        cols = _cols(con, table)
+        con.execute(f"CREATE TEMP TABLE base_{table} AS SELECT * FROM {table}")
+        for i in range(1, full + (1 if part > 0 else 0)):
+            sel = []
+            for c in cols:
+                if c in keyed:
+                    sel.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE {c} || '~{i}' END AS {c}")
+                elif table == "fee" and c == "drug_trac_codg":
+                    sel.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE "
+                               f"array_to_string(list_transform(string_split({c}, ','), lambda x: x || '~{i}'), ',')"
+                               f" END AS {c}")
+                else:
+                    sel.append(c)
+            where = ""
+            if i == full and part > 0:
+                pkey = "psn_no" if "psn_no" in cols else None
+                if pkey:
+                    where = f" WHERE {pkey} IN (SELECT psn_no FROM psn_pick WHERE h < {int(part * 1000)})"
+                else:  # diag: through its encounter
+                    where = (" WHERE mdtrt_id IN (SELECT mdtrt_id FROM base_mdtrt WHERE psn_no IN "
+                             f"(SELECT psn_no FROM psn_pick WHERE h < {int(part * 1000)}))")
+            con.execute(f"INSERT INTO {table} SELECT {', '.join(sel)} FROM base_{table}{where}")
+    # stock-in grows with the sales
+    con.execute(f"UPDATE purchase SET cnt = cnt * {copies:.6f}")
+    ((n,),) = con.execute("SELECT count(*) FROM fee").fetchall()
+    con.execute("CHECKPOINT")
+    con.close()
+    return n
