@@ -9,21 +9,29 @@ import duckdb
 
 from yibao.detectors import Detector, DetectorSkipped, register, run_token
 from yibao.findings import Finding
-from yibao.rules.engine import prepare, run_rule
+from yibao.rules.engine import intermediates_for, prepare, run_rule
 from yibao.rules.loader import load_library
 from yibao.rules.model import Rule, RuleError
 
 __all__ = ["RuleDetector", "ensure_prepared"]
 
-_PREPARED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, int] = weakref.WeakKeyDictionary()
+# per connection: the screening run the intermediates belong to, and which are built
+_PREPARED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[int, set[str]]] = weakref.WeakKeyDictionary()
 
 
-def ensure_prepared(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the intermediates once per screening run, not once per rule."""
+def ensure_prepared(con: duckdb.DuckDBPyConnection, rule: Rule | None = None) -> None:
+    """Build each intermediate once per screening run, when a rule first needs it.
+
+    Without a rule, everything is built. A run of a few rules (`--rules 'split_*'`) builds
+    only what those rules read.
+    """
     token = run_token(con)
-    if _PREPARED.get(con) != token or token == 0:
-        prepare(con)
-        _PREPARED[con] = token
+    state = _PREPARED.get(con)
+    if state is None or state[0] != token or token == 0:
+        state = (token, set())
+        _PREPARED[con] = state
+    need = None if rule is None else intermediates_for(rule.sql)
+    state[1].update(prepare(con, need, state[1]))
 
 
 class RuleDetector:
@@ -39,7 +47,7 @@ class RuleDetector:
         empty = [t for t in self.rule.tables if not con.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchall()]
         if empty:
             raise DetectorSkipped(f"数据缺少 {', '.join(empty)} 表的记录 / no rows in {', '.join(empty)}")
-        ensure_prepared(con)
+        ensure_prepared(con, self.rule)
         return self
 
     def findings(self, con: duckdb.DuckDBPyConnection) -> list[Finding]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,7 +17,17 @@ from yibao.findings import LEVEL_KEYS, Finding
 from yibao.rules.loader import PARAM_RE
 from yibao.rules.model import Rule, RuleError
 
-__all__ = ["PRELUDE", "RuleRun", "prepare", "run_rule", "run_rules", "split_statements"]
+__all__ = [
+    "PRELUDE",
+    "PreludeStep",
+    "RuleRun",
+    "intermediates_for",
+    "prelude_steps",
+    "prepare",
+    "run_rule",
+    "run_rules",
+    "split_statements",
+]
 
 PRELUDE = Path(__file__).with_name("prelude")
 _KEYS = ("feedetl_sn", "mdtrt_id", "psn_no", "prac_code", "fixmedins_code")
@@ -64,15 +76,66 @@ def split_statements(sql: str) -> list[str]:
     return [s.strip() for s in out if s.strip()]
 
 
-def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the shared intermediates (`fee_ctx`, `enc_ctx`, …) over the current store.
+_CREATE_RE = re.compile(r"\s*CREATE\s+OR\s+REPLACE\s+TEMP(?:ORARY)?\s+(?:TABLE|VIEW)\s+(\w+)", re.IGNORECASE)
 
-    Every `prelude/*.sql` runs in name order; a family of rules that needs its own
-    intermediate adds a file there instead of re-reading the fee table in each rule.
-    """
+
+@dataclass(frozen=True, slots=True)
+class PreludeStep:
+    """One shared intermediate: its name, statement, file and the intermediates it reads."""
+
+    name: str
+    sql: str
+    source: str
+    deps: frozenset[str]
+
+
+def _mentions(sql: str, names: list[str] | set[str]) -> set[str]:
+    return {n for n in names if re.search(rf"\b{re.escape(n)}\b", sql)}
+
+
+@functools.cache
+def prelude_steps() -> tuple[PreludeStep, ...]:
+    """The prelude's statements in build order, each with what it depends on."""
+    steps: list[PreludeStep] = []
     for path in sorted(PRELUDE.glob("*.sql")):
         for stmt in split_statements(path.read_text(encoding="utf-8")):
-            con.execute(stmt)
+            m = _CREATE_RE.match(stmt)
+            if not m:
+                raise RuleError(f"{path.name}: 前置语句必须是 CREATE OR REPLACE TEMP TABLE/VIEW … AS SELECT / "
+                                "prelude statements must be CREATE OR REPLACE TEMP TABLE/VIEW … AS SELECT")
+            deps = frozenset(_mentions(stmt[m.end():], [s.name for s in steps]))
+            steps.append(PreludeStep(m.group(1), stmt, path.name, deps))
+    return tuple(steps)
+
+
+def intermediates_for(sql: str) -> set[str]:
+    """The intermediates a rule's SQL reads, with everything they are built from."""
+    by_name = {s.name: s for s in prelude_steps()}
+    need = _mentions(" ".join(split_statements(sql)), set(by_name))
+    todo = list(need)
+    while todo:
+        for dep in by_name[todo.pop()].deps - need:
+            need.add(dep)
+            todo.append(dep)
+    return need
+
+
+def prepare(
+    con: duckdb.DuckDBPyConnection, only: set[str] | None = None, done: set[str] | None = None
+) -> set[str]:
+    """Build the shared intermediates (`fee_ctx`, `enc_ctx`, …) over the current store.
+
+    Every `prelude/*.sql` statement runs in name order; a family of rules that needs its own
+    intermediate adds a file there instead of re-reading the fee table in each rule. With
+    `only`, just those intermediates are built (see `intermediates_for`), skipping the ones in
+    `done`, so a run of a few rules builds only what they read. Returns what was built.
+    """
+    built: set[str] = set()
+    for step in prelude_steps():
+        if (only is None or step.name in only) and step.name not in (done or set()):
+            con.execute(step.sql)
+            built.add(step.name)
+    return built
 
 
 class _Missing(dict[str, Any]):
