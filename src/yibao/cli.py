@@ -350,7 +350,9 @@ def demo(
 # Sub-commands of the other domains: each package owns a Typer app in its own `cli.py`;
 # one registration line per domain goes here (models, serve, cases, audit, ...).
 # (registrations)
+from yibao.models.cli import app as models_app  # noqa: E402
 
+app.add_typer(models_app, name="models")
 from yibao.audit.cli import app as audit_app  # noqa: E402
 from yibao.auth.cli import app as user_app  # noqa: E402
 from yibao.cases.cli import appeal_app, case_app, clue_app  # noqa: E402
@@ -362,6 +364,10 @@ app.add_typer(case_app, name="case")
 app.add_typer(appeal_app, name="appeal")
 app.add_typer(penalty_app, name="penalty")
 app.add_typer(audit_app, name="audit")
+from yibao.realtime.cli import serve as serve_cmd  # noqa: E402
+
+
+
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -44,7 +44,7 @@ class Detector(Protocol):
 
 _FACTORIES: list[Callable[[], list[Detector]]] = []
 # Built-in packs register themselves on import; imported lazily to keep start-up light.
-_BUILTIN = ("yibao.rules.detector",)
+_BUILTIN = ("yibao.rules.detector", "yibao.models.detector")
 
 
 _RUNS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, int] = weakref.WeakKeyDictionary()
