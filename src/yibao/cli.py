@@ -366,8 +366,17 @@ app.add_typer(penalty_app, name="penalty")
 app.add_typer(audit_app, name="audit")
 from yibao.realtime.cli import serve as serve_cmd  # noqa: E402
 
+app.command(name="serve")(serve_cmd)
+from yibao.whistle.cli import report_app, reward_app  # noqa: E402
 
+app.add_typer(report_app, name="report")
+app.add_typer(reward_app, name="reward")
+from yibao.inspections.cli import app as inspect_app  # noqa: E402
 
+app.add_typer(inspect_app, name="inspect")
+from yibao.credit.cli import app as credit_app  # noqa: E402
+
+app.add_typer(credit_app, name="credit")
 
 
 def main() -> None:  # pragma: no cover - console entry
