@@ -144,6 +144,9 @@ def finish(w: World, out: Path, tick: Progress) -> dict[str, int]:
     stocked = fee.filter(~pl.col("uid").is_in(list(w.off_book)))
     purchase = build_purchases(stream(w.seed, "purchases"), stocked, w.start, w.purchase_factor, w.purchase_extra,
                                goods, pharm)
+    # one stock-in record per institution, item and day: two deliveries of one item on one day
+    # would be identical rows, which the contract's purchase table cannot tell apart
+    purchase = purchase.group_by(["inst_idx", "code", "purc_date"], maintain_order=True).agg(pl.col("cnt").sum())
     tick("写出文件", 0.9)
     keys = Keys(w.enc, fee, w.psn, w.medins)
     out.mkdir(parents=True, exist_ok=True)
