@@ -7,6 +7,7 @@ redis-server in a temp dir on a free port; both are stopped after the tests that
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import socket
@@ -105,7 +106,9 @@ class Server:
         self.log = db.with_suffix(f".{self.port}.log")
         cmd = [sys.executable, "-m", "yibao", "serve", "--db", str(db), "--port", str(self.port), *args]
         self._out = self.log.open("w")
-        self.proc = subprocess.Popen(cmd, stdout=self._out, stderr=subprocess.STDOUT)
+        # the case API served beside the review service keeps its database beside the test store
+        env = {**os.environ, "YIBAO_CASE_DB": f"sqlite:///{db.with_suffix(f'.{self.port}.cases.sqlite')}"}
+        self.proc = subprocess.Popen(cmd, stdout=self._out, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 120
         while True:
             try:

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from yibao.api.cases import router as cases_router
 from yibao.api.errors import install_error_handlers
 from yibao.api.realtime import router as realtime_router
 from yibao.realtime.service import ReviewService, ServeSettings
@@ -70,6 +71,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(realtime_router, prefix="/api/v1")
+    app.include_router(cases_router, prefix="/api/v1")
     for prefix, router in routers or []:
         app.include_router(router, prefix=prefix)
     return app

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from yibao.auth.cli_session import CaseDbOption
 from yibao.store import DEFAULT_DB
 
 __all__ = ["serve"]
@@ -45,6 +46,7 @@ def serve(
         ),
     ] = False,
     log_level: Annotated[str, typer.Option(help="日志级别 / log level.")] = "warning",
+    case_db: CaseDbOption = None,
 ) -> None:
     """启动事中审核与事前提醒服务 / Start the in-settlement review service (HTTP, OpenAPI at /docs)."""
     import uvicorn
@@ -58,6 +60,8 @@ def serve(
     if workers > 1 and not redis:
         typer.echo("多个工作进程须共享状态，请加 --redis / several workers need --redis", err=True)
         raise typer.Exit(2)
+    if case_db:  # the case API (yibao.api.cases) reads it in every worker
+        os.environ["YIBAO_CASE_DB"] = case_db
     settings = ServeSettings(
         db=db.resolve(),
         redis_url=redis,
