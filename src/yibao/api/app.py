@@ -72,11 +72,15 @@ def create_app(
     install_error_handlers(app)
     app.include_router(realtime_router, prefix="/api/v1")
     app.include_router(cases_router, prefix="/api/v1")
-    for prefix, router in routers or []:
+    from yibao.api.supervision import supervision_routers
+
+    for prefix, router in [*supervision_routers(), *(routers or [])]:
         app.include_router(router, prefix=prefix)
     return app
 
 
 def create_app_from_env() -> FastAPI:
     """For `uvicorn --factory` with several workers: settings come from YIBAO_SERVE_SETTINGS (JSON)."""
-    return create_app(ServeSettings.from_json(os.environ[SETTINGS_ENV]))
+    from yibao.web import routers as web_routers
+
+    return create_app(ServeSettings.from_json(os.environ[SETTINGS_ENV]), routers=web_routers())

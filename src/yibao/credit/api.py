@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
@@ -53,7 +54,7 @@ def router(engine: Engine) -> APIRouter:
             return {"prac_code": row.prac_code, "year": row.year, "points": row.points, "band": row.band}
 
     @r.get("/credit/practitioners/{prac_code}")
-    def practitioner(prac_code: str, request: Request, year: int | None = None) -> dict[str, object]:
+    def practitioner(prac_code: str, request: Request, year: Annotated[int | None, Query(ge=1900, le=2999)] = None) -> dict[str, object]:
         with staff_unit(engine, request) as (s, user):
             return asdict(scoring.practitioner_status(s, user, prac_code, year=year))
 

@@ -7,8 +7,10 @@ from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
@@ -22,12 +24,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class DrawIn(BaseModel):
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
-    n: int = Field(ge=1)
+    n: int = Field(ge=1, le=100_000)
     seed: str | None = None
     kinds: list[str] | None = None
     admdvs: str = ""
     weighted: bool = False
-    experts: int | None = None
+    experts: int | None = Field(default=None, ge=0, le=1_000)
     purpose: str = "routine"
 
 
@@ -38,7 +40,7 @@ class ResultIn(BaseModel):
     kind: str = "routine"
     plan_no: str | None = None
     summary: str = ""
-    amount: Decimal = Decimal(0)
+    amount: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
 
 
 def router(engine: Engine) -> APIRouter:
@@ -109,17 +111,18 @@ def router(engine: Engine) -> APIRouter:
             return {"id": res.id, "problems": res.problems}
 
     @r.post("/inspections/results/{result_id}/publish")
-    def publish(result_id: int, request: Request) -> dict[str, int]:
+    def publish(result_id: Annotated[int, PathParam(ge=1, le=2**62)], request: Request) -> dict[str, int]:
         with staff_unit(engine, request) as (s, user):
             return {"published": results.publish_results(s, user, [result_id])}
 
     @r.get("/inspections/public")
-    def public(year: int | None = None) -> list[dict[str, object]]:
+    def public(year: Annotated[int | None, Query(ge=1900, le=2999)] = None) -> list[dict[str, object]]:
         with public_unit(engine) as s:
             return [asdict(x) for x in results.public_list(s, year)]
 
     @r.get("/inspections/coverage")
-    def coverage(year: int, request: Request, month: int = 12, admdvs: str = "") -> dict[str, object]:
+    def coverage(year: Annotated[int, Query(ge=1900, le=2999)], request: Request,
+                 month: Annotated[int, Query(ge=1, le=12)] = 12, admdvs: str = "") -> dict[str, object]:
         with staff_unit(engine, request) as (s, user):
             rep = cov.coverage(s, user, year, month=month, admdvs=admdvs)
         return {
@@ -140,7 +143,8 @@ def router(engine: Engine) -> APIRouter:
         }
 
     @r.get("/inspections/ledger.xlsx")
-    def ledger(year: int, month: int, request: Request, admdvs: str = "") -> Response:
+    def ledger(year: Annotated[int, Query(ge=1900, le=2999)], month: Annotated[int, Query(ge=1, le=12)],
+               request: Request, admdvs: str = "") -> Response:
         with tempfile.TemporaryDirectory() as tmp, staff_unit(engine, request) as (s, user):
             out = Path(tmp) / "ledger.xlsx"
             cov.write_ledger(s, user, out, year, month, admdvs=admdvs)

@@ -53,6 +53,7 @@ def serve(
 
     from yibao.api.app import SETTINGS_ENV, create_app
     from yibao.realtime.service import ServeSettings
+    from yibao.web import routers as web_routers
 
     if not db.exists():
         typer.echo(f"数据库不存在，请先运行 yibao ingest / store not found: {db}", err=True)
@@ -90,7 +91,7 @@ def serve(
         "timeout_graceful_shutdown": 10,
     }
     if workers == 1:
-        uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings, routers=web_routers()), **common)  # type: ignore[arg-type]
     else:
         os.environ[SETTINGS_ENV] = settings.to_json()
         uvicorn.run("yibao.api.app:create_app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]

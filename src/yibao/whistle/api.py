@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
@@ -20,12 +21,13 @@ class ReportIn(BaseModel):
     admdvs: str = Field(pattern=r"^\d{6}$")
     target_name: str = Field(min_length=1, max_length=128)
     content: str = Field(min_length=1, max_length=10_000)
-    fixmedins_code: str | None = None
-    psn_no: str | None = None
-    violation: str | None = None
-    claimed_amount: Decimal = Decimal(0)
-    name: str | None = None  # real name; both name and contact, or neither
-    contact: str | None = None
+    # bounded like the columns they are stored in, so that no input reaches the database unfit
+    fixmedins_code: str | None = Field(default=None, max_length=32)
+    psn_no: str | None = Field(default=None, max_length=32)
+    violation: str | None = Field(default=None, max_length=32)
+    claimed_amount: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    name: str | None = Field(default=None, max_length=64)  # real name; both name and contact, or neither
+    contact: str | None = Field(default=None, max_length=128)
     wants_reward: bool = False
     insider: bool = False
 
@@ -52,12 +54,12 @@ class DecisionIn(BaseModel):
 
 
 class RewardIn(BaseModel):
-    verified_amount: Decimal
+    verified_amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     case_no: str | None = None
 
 
 class PaymentIn(BaseModel):
-    amount: Decimal
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     on: date
     ref: str = ""
 
@@ -151,7 +153,10 @@ def router(engine: Engine, *, key_file: str | None = None) -> APIRouter:
 
     @r.get("/rewards/calc")
     def calc(
-        admdvs: str, verified_amount: Decimal, insider: bool = False, on: date | None = None
+        admdvs: Annotated[str, Query(pattern=r"^\d{6}$")],
+        verified_amount: Annotated[Decimal, Query(ge=0, max_digits=14, decimal_places=2)],
+        insider: bool = False,
+        on: date | None = None,
     ) -> dict[str, object]:
         with public_unit(engine):
             return compute_reward(admdvs, verified_amount, insider=insider, on=on).as_dict()

@@ -1,0 +1,190 @@
+"""End to end in real headless Chromium (Debian's, driven by Playwright): `yibao serve` on a screened
+synthetic city; an inspector logs in by keyboard, reads the overview, opens the riskiest institution,
+drills to its suspect fee lines, opens a case on them and proposes filing. Screenshots go to test-artifacts/web/."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+from webfix import PASSWORD
+
+from yibao.auth.users import create_user
+from yibao.cases.db import make_engine, open_session, upgrade
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _yibao(*args: str, cwd: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "yibao", *args], cwd=cwd, check=True, capture_output=True, timeout=600
+    )
+
+
+@pytest.fixture(scope="session")
+def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A screened city of 2,000 persons and 6 months, and a case database with one inspector."""
+    folder = tmp_path_factory.mktemp("web-city")
+    _yibao("synth", "--out", "city", "--persons", "2000", "--months", "6", cwd=folder)
+    _yibao("ingest", "city", "--db", "city.duckdb", cwd=folder)
+    _yibao("screen", "--db", "city.duckdb", cwd=folder)
+    url = f"sqlite:///{folder / 'cases.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with open_session(engine) as session:
+        boss = create_user(session, None, "boss", PASSWORD, "director")
+        create_user(session, boss, "wang", PASSWORD, "inspector", display_name="王稽查", cert_no="执法0001")
+    engine.dispose()
+    return folder / "city.duckdb", url
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(city: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db, case_url = city
+    port = _free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = {**os.environ, "YIBAO_CASE_DB": case_url}
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "yibao", "serve", "--db", str(db), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/console/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"yibao serve did not start:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_inspector_finds_the_riskiest_institution_and_its_suspect_fee_lines(
+    server: str, city: tuple[Path, str]
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    db, _ = city
+    con = duckdb.connect(str(db), read_only=True)  # the server holds no lock between requests
+    riskiest = con.execute(
+        "SELECT m.fixmedins_name FROM risk_scores r JOIN medins m ON m.fixmedins_code = r.entity_key "
+        "WHERE r.level = 'institution' ORDER BY r.risk DESC, m.fixmedins_code LIMIT 1"
+    ).fetchone()
+    con.close()
+    assert riskiest is not None
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+            page.goto(f"{server}/console/")
+            expect(page.get_by_role("heading", name="登录监管工作台")).to_be_visible()
+            # by keyboard: the user name field has focus, Tab to the password, Enter to submit
+            expect(page.get_by_label("用户名")).to_be_focused()
+            page.keyboard.type("wang")
+            page.keyboard.press("Tab")
+            expect(page.get_by_label("密码")).to_be_focused()
+            page.keyboard.type(PASSWORD)
+            page.keyboard.press("Enter")
+
+            expect(page.get_by_role("heading", name="监管概览")).to_be_visible()
+            expect(page.get_by_test_id("current-user")).to_have_text("王稽查（稽查员）")
+            for chart in ("chart-monthly", "chart-violations"):
+                expect(page.locator(f"#{chart}[data-rendered='1'] svg").first).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+            page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+
+            first = page.locator("#top-institutions tbody tr").first.get_by_role("link")
+            expect(first).to_have_text(riskiest[0])
+            first.click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text(riskiest[0])
+            expect(page.get_by_test_id("risk-score")).to_be_visible()
+            assert page.get_by_test_id("risk-reasons").locator("li").count() >= 1
+            expect(page.locator("#chart-peers[data-rendered='1'] svg").first).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "institution.png"), full_page=True)
+
+            page.get_by_role("link", name="查看本机构费用明细疑点").click()
+            expect(page.get_by_role("heading", name="疑点查询")).to_be_visible()
+            expect(page.get_by_label("层级")).to_have_value("line")
+            unlabelled = page.evaluate(
+                "[...document.querySelectorAll('select, input:not([type=hidden]), textarea')]"
+                ".filter(e => e.labels.length === 0).map(e => e.name)"
+            )
+            assert unlabelled == []
+            # the filters work from the keyboard: choose 定性 = 明确违规, then Enter on 查询
+            page.get_by_label("定性").select_option("definite")
+            page.get_by_role("button", name="查询").press("Enter")
+            expect(page).to_have_url(re.compile(r"grade=definite"))
+            expect(page.get_by_label("定性")).to_have_value("definite")
+            expect(page.get_by_label("层级")).to_have_value("line")
+            expect(page.get_by_test_id("findings-summary")).not_to_contain_text("共 0 条")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+            page.screenshot(path=str(ARTIFACTS / "findings.png"), full_page=True)
+
+            page.locator("table.findings tbody tr").first.locator("a[href^='/console/encounters/']").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text("就诊")
+            suspect = page.locator("#fee-lines tr.suspect")
+            assert suspect.count() >= 1
+            expect(suspect.first).to_contain_text("疑点 ·")
+            expect(page.get_by_test_id("person")).to_contain_text("*")  # an inspector sees masked data
+            page.screenshot(path=str(ARTIFACTS / "encounter.png"), full_page=True)
+
+            # back to the institution by the breadcrumb, and open a case on its findings
+            page.locator(".crumbs").get_by_role("link", name=riskiest[0]).click()
+            page.get_by_role("button", name="对本机构疑点开案核查").click()
+            expect(page.get_by_test_id("case-opened")).to_contain_text("已开案：AJ")
+            expect(page.locator("#cases tbody tr").first).to_contain_text("线索核查")
+            page.screenshot(path=str(ARTIFACTS / "case-opened.png"), full_page=True)
+
+            page.locator("#cases tbody tr").first.get_by_role("link").click()
+            expect(page.get_by_test_id("case-state")).to_have_text("线索核查")
+            expect(page.locator("#timeline li").first).to_contain_text("受理线索")
+            page.get_by_label("操作", exact=True).select_option("propose_filing")
+            page.get_by_label("理由 / 意见").fill("疑点集中，建议立案")
+            page.get_by_role("button", name="办理").click()
+            expect(page.get_by_test_id("case-state")).to_have_text("立案审批")
+            expect(page.get_by_test_id("step-done")).to_have_text("已办理：提请立案")
+            page.screenshot(path=str(ARTIFACTS / "case.png"), full_page=True)
+        finally:
+            browser.close()
