@@ -6,8 +6,10 @@ STAMP   = $(VENV)/.installed
 
 .PHONY: demo test lint setup clean bench
 
-demo: $(STAMP)  ## generate the demo city, ingest, screen, summarise, evaluate
+demo: $(STAMP)  ## generate the demo city, ingest, screen, summarise, evaluate, then open the console
 	$(BIN)/yibao demo --dir demo
+	@echo "控制台 / console: http://127.0.0.1:8000/console/  (Ctrl-C 停止 / to stop)"
+	YIBAO_CASE_DB=demo/yibao.cases.sqlite $(BIN)/yibao serve --db demo/yibao.duckdb
 
 test: $(STAMP)  ## lint and run the whole test suite
 	$(BIN)/ruff check src tests bench

@@ -345,6 +345,16 @@ def demo(
     ingest_cmd(folder=data, db=db)
     screen_cmd(db=db, date_from=None, date_to=None, rules=None)
     evaluate_cmd(labels=data / "labels.csv", db=db, json_out=folder / "evaluation.json")
+    from yibao.demo_users import ensure_demo_users
+
+    cases = folder / "yibao.cases.sqlite"
+    users = ensure_demo_users(cases)
+    console.print(f"\n[bold]演示账号 / demo accounts[/]（案件库 / case database {cases}）:")
+    for name, role, password in users:
+        console.print(f"  {name:16s} {role:16s} 密码 / password: {password}")
+    console.print(
+        f"控制台 / console: [bold]YIBAO_CASE_DB={cases} yibao serve --db {db}[/] → http://127.0.0.1:8000/console/"
+    )
 
 
 # Sub-commands of the other domains: each package owns a Typer app in its own `cli.py`;
