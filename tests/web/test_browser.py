@@ -69,7 +69,8 @@ def server(city: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> 
     db, case_url = city
     port = _free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {**os.environ, "YIBAO_CASE_DB": case_url}
+    env = {**os.environ, "YIBAO_CASE_DB": case_url,
+           "YIBAO_WHISTLE_KEY_FILE": str(tmp_path_factory.mktemp("key") / "whistle.key")}
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "yibao", "serve", "--db", str(db), "--port", str(port)],
@@ -186,5 +187,33 @@ def test_inspector_finds_the_riskiest_institution_and_its_suspect_fee_lines(
             expect(page.get_by_test_id("case-state")).to_have_text("立案审批")
             expect(page.get_by_test_id("step-done")).to_have_text("已办理：提请立案")
             page.screenshot(path=str(ARTIFACTS / "case.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def test_a_reporter_files_a_report_on_a_phone_and_follows_it(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+            page.goto(f"{server}/public/")
+            page.get_by_role("link", name="举报欺诈骗保").click()
+            page.get_by_label("医保区划代码（6位）").fill("430102")
+            page.get_by_label("被举报机构或个人").fill("某某大药房")
+            page.get_by_label("举报内容（时间、地点、经过、证据线索）").fill("用医保卡购买日用品")
+            # the form fits the phone's width: no sideways scrolling
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+            page.screenshot(path=str(ARTIFACTS / "public-report-phone.png"), full_page=True)
+            page.get_by_role("button", name="提交举报").click()
+            code = page.get_by_test_id("query-code").inner_text()
+            report_no = page.get_by_test_id("report-no").inner_text()
+            page.get_by_role("link", name="举报进度查询").click()
+            page.get_by_label("查询码").fill(code)
+            page.keyboard.press("Enter")
+            expect(page.get_by_test_id("report-status")).to_contain_text(report_no)
+            page.screenshot(path=str(ARTIFACTS / "public-follow-phone.png"), full_page=True)
         finally:
             browser.close()

@@ -13,6 +13,7 @@ __all__ = ["routers"]
 
 def routers() -> list[tuple[str, APIRouter]]:
     """(prefix, router) pairs for `yibao.api.app.create_app(routers=...)`."""
+    from yibao.web.public import router as public_router
     from yibao.web.routes import router
 
-    return [("", router)]
+    return [("", router), ("", public_router)]
