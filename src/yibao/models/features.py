@@ -15,9 +15,8 @@ from typing import Any
 
 import duckdb
 
-from yibao.detectors import run_token
+from yibao.detectors import DetectorSkipped, run_token
 from yibao.models.params import ParamError, load_params
-from yibao.rules.model import RuleError
 
 __all__ = ["Availability", "DataUnavailable", "Features", "ensure_features"]
 
@@ -32,7 +31,7 @@ _CHECKED_COLUMNS = {
 }
 
 
-class DataUnavailable(RuleError):
+class DataUnavailable(DetectorSkipped):
     """The data lacks what a detector needs; `yibao screen` reports the detector as skipped."""
 
     def __init__(self, zh: str, en: str) -> None:
