@@ -20,7 +20,13 @@ def _code(html: str) -> str:
 
 
 def test_public_pages_need_no_login_and_label_their_fields(app_client):
-    for path in ("/public/", "/public/report", "/public/follow", "/public/disclosures", "/public/inspections"):
+    for path in (
+        "/public/",
+        "/public/report",
+        "/public/follow",
+        "/public/disclosures",
+        "/public/inspections",
+    ):
         r = app_client.get(path)
         assert r.status_code == 200, (path, r.text[:200])
         assert "退出登录" not in r.text
@@ -30,9 +36,15 @@ def test_public_pages_need_no_login_and_label_their_fields(app_client):
 
 
 def test_anonymous_report_is_filed_and_followed_with_its_code(app_client):
-    r = app_client.post("/public/report", data={
-        "admdvs": "430102", "target_name": "某某大药房", "content": "用医保卡购买日用品，店员代刷", "claimed_amount": "320",
-    })
+    r = app_client.post(
+        "/public/report",
+        data={
+            "admdvs": "430102",
+            "target_name": "某某大药房",
+            "content": "用医保卡购买日用品，店员代刷",
+            "claimed_amount": "320",
+        },
+    )
     assert r.status_code == 201, r.text
     code = _code(r.text)
     report_no = re.search(r'data-testid="report-no">([^<]+)<', r.text).group(1)
@@ -44,19 +56,33 @@ def test_anonymous_report_is_filed_and_followed_with_its_code(app_client):
 
 
 def test_a_real_name_is_stored_encrypted(app_client, case_db):
-    r = app_client.post("/public/report", data={
-        "admdvs": "420102", "target_name": "某某医院", "content": "挂床住院", "name": "李举报人",
-        "contact": "13800000000", "wants_reward": "1",
-    })
+    r = app_client.post(
+        "/public/report",
+        data={
+            "admdvs": "420102",
+            "target_name": "某某医院",
+            "content": "挂床住院",
+            "name": "李举报人",
+            "contact": "13800000000",
+            "wants_reward": "1",
+        },
+    )
     assert r.status_code == 201, r.text
     raw = Path(case_db.removeprefix("sqlite:///")).read_bytes()
     assert "李举报人".encode() not in raw and b"13800000000" not in raw
 
 
 def test_bad_reports_are_refused_field_by_field_and_kept_for_correction(app_client):
-    r = app_client.post("/public/report", data={
-        "admdvs": "43", "target_name": "某某诊所", "content": "", "claimed_amount": "1e400", "name": "张三",
-    })
+    r = app_client.post(
+        "/public/report",
+        data={
+            "admdvs": "43",
+            "target_name": "某某诊所",
+            "content": "",
+            "claimed_amount": "1e400",
+            "name": "张三",
+        },
+    )
     assert r.status_code == 422
     text = r.text
     assert 'role="alert"' in text

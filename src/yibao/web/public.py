@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from yibao.auth.roles import BilingualError
-from yibao.web.routes import _page
+from yibao.web.routes import page
 from yibao.web.session import unit_of_work
 
 __all__ = ["router"]
@@ -22,12 +22,12 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/public/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
-    return _page(request, "public_home.html", None, title="公众服务")
+    return page(request, "public_home.html", None, title="公众服务")
 
 
 @router.get("/public/report", response_class=HTMLResponse)
 def report_form(request: Request) -> HTMLResponse:
-    return _page(request, "public_report.html", None, title="举报欺诈骗保", form={}, errors=[])
+    return page(request, "public_report.html", None, title="举报欺诈骗保", form={}, errors=[])
 
 
 def _amount(text: str) -> Decimal | None:
@@ -70,7 +70,7 @@ def report_submit(
     if wants_reward and not name.strip():
         errors.append(("wants_reward", "申请奖励须实名举报"))
     if errors:
-        return _page(request, "public_report.html", None, 422, title="举报欺诈骗保", form=form, errors=errors)
+        return page(request, "public_report.html", None, 422, title="举报欺诈骗保", form=form, errors=errors)
     who = ReporterIdentity(name.strip(), contact.strip()) if name.strip() else None
     try:
         with unit_of_work(request) as session:
@@ -79,13 +79,13 @@ def report_submit(
                                 insider=bool(insider))
     except BilingualError as exc:
         errors.append(("content", exc.zh))
-        return _page(request, "public_report.html", None, 422, title="举报欺诈骗保", form=form, errors=errors)
-    return _page(request, "public_filed.html", None, 201, title="举报已受理", filed=filed)
+        return page(request, "public_report.html", None, 422, title="举报欺诈骗保", form=form, errors=errors)
+    return page(request, "public_filed.html", None, 201, title="举报已受理", filed=filed)
 
 
 @router.get("/public/follow", response_class=HTMLResponse)
 def follow_form(request: Request) -> HTMLResponse:
-    return _page(request, "public_follow.html", None, title="举报进度查询", status=None, error=None)
+    return page(request, "public_follow.html", None, title="举报进度查询", status=None, error=None)
 
 
 @router.post("/public/follow", response_class=HTMLResponse)
@@ -96,8 +96,8 @@ def follow_submit(request: Request, query_code: Annotated[str, Form()] = "") -> 
         with unit_of_work(request) as session:
             status = follow_report(session, query_code.strip()[:64])
     except BilingualError as exc:
-        return _page(request, "public_follow.html", None, 404, title="举报进度查询", status=None, error=exc.zh)
-    return _page(request, "public_follow.html", None, title="举报进度查询", status=status, error=None)
+        return page(request, "public_follow.html", None, 404, title="举报进度查询", status=None, error=exc.zh)
+    return page(request, "public_follow.html", None, title="举报进度查询", status=status, error=None)
 
 
 @router.get("/public/disclosures", response_class=HTMLResponse)
@@ -106,7 +106,7 @@ def disclosures(request: Request) -> HTMLResponse:
 
     with unit_of_work(request) as session:
         cases = public_feed(session)
-    return _page(request, "public_disclosures.html", None, title="典型案例曝光", cases=cases)
+    return page(request, "public_disclosures.html", None, title="典型案例曝光", cases=cases)
 
 
 @router.get("/public/inspections", response_class=HTMLResponse)
@@ -117,4 +117,4 @@ def inspections(request: Request) -> HTMLResponse:
 
     with unit_of_work(request) as session:
         rows = [asdict(x) for x in public_list(session, None)]
-    return _page(request, "public_inspections.html", None, title="检查结果公示", rows=rows)
+    return page(request, "public_inspections.html", None, title="检查结果公示", rows=rows)

@@ -86,7 +86,7 @@ _env.globals.update(
 )
 
 
-def _page(
+def page(
     request: Request, template: str, user: User | None, status_code: int = 200, **ctx: Any
 ) -> HTMLResponse:
     body = _env.get_template(template).render(
@@ -100,11 +100,11 @@ def _page(
     return HTMLResponse(body, status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
-def _denied(request: Request, user: User, exc: PermissionDenied) -> HTMLResponse:
-    return _page(request, "error.html", user, 403, title="无权访问", message=exc.zh, detail=exc.en)
+def denied(request: Request, user: User, exc: PermissionDenied) -> HTMLResponse:
+    return page(request, "error.html", user, 403, title="无权访问", message=exc.zh, detail=exc.en)
 
 
-def _store(request: Request) -> Store:
+def store_of(request: Request) -> Store:
     """One `Store` per app, sharing the review service's lock on the store file (see data.py)."""
     store = getattr(request.app.state, "web_store", None)
     if store is None:
@@ -125,8 +125,8 @@ def _scope(user: User) -> str | None:
     )
 
 
-def _busy(request: Request, user: User | None) -> HTMLResponse:
-    return _page(
+def busy(request: Request, user: User | None) -> HTMLResponse:
+    return page(
         request,
         "error.html",
         user,
@@ -155,7 +155,7 @@ def static(path: str) -> FileResponse:
 
 @router.get("/console/login")
 def login_form(request: Request, next: str | None = None) -> HTMLResponse:
-    return _page(request, "login.html", None, next=safe_next(next), error=None, username="")
+    return page(request, "login.html", None, next=safe_next(next), error=None, username="")
 
 
 @router.post("/console/login")
@@ -168,7 +168,7 @@ async def login_submit(request: Request) -> Response:
         with unit_of_work(request) as session:
             token = login(session, username, password)
     except AuthError as exc:
-        return _page(request, "login.html", None, 401, next=target, error=exc.zh, username=username)
+        return page(request, "login.html", None, 401, next=target, error=exc.zh, username=username)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         COOKIE, token, httponly=True, samesite="strict", path="/", secure=request.url.scheme == "https"
@@ -197,11 +197,11 @@ def overview(request: Request) -> Response:
     if not can(user, Permission.FINDING_READ):
         if can(user, Permission.FINDING_READ_OWN):
             return RedirectResponse("/console/findings", status_code=303)
-        return _denied(request, user, PermissionDenied("无权查看全市概览", "may not read the overview"))
+        return denied(request, user, PermissionDenied("无权查看全市概览", "may not read the overview"))
     try:
-        ov = _store(request).overview()
+        ov = store_of(request).overview()
     except StoreBusy:
-        return _busy(request, user)
+        return busy(request, user)
     charts = {
         "violations": [
             {"code": r["violation"], "label": r["label"], "n": r["n"], "amount": float(r["amount"])}
@@ -221,7 +221,7 @@ def overview(request: Request) -> Response:
             for r in ov.top_institutions
         ],
     }
-    return _page(
+    return page(
         request,
         "overview.html",
         user,
@@ -261,13 +261,13 @@ def findings(request: Request) -> Response:
         try:
             scope = _scope(user)
         except PermissionDenied as exc:
-            return _denied(request, user, exc)
+            return denied(request, user, exc)
         try:
-            store = _store(request)
+            store = store_of(request)
             result = store.findings(flt, scope=scope)
             institutions = store.institutions()
         except StoreBusy:
-            return _busy(request, user)
+            return busy(request, user)
         record(
             session,
             user.username,
@@ -279,7 +279,7 @@ def findings(request: Request) -> Response:
     if scope is not None:
         institutions = [i for i in institutions if i["fixmedins_code"] == scope]
     params = {k: v for k, v in q.items() if k != "page" and v}
-    return _page(
+    return page(
         request,
         "findings.html",
         user,
@@ -306,13 +306,13 @@ def institution(request: Request, code: str) -> Response:
                     "只能查看本机构的数据", "institution users see their own institution only"
                 )
         except PermissionDenied as exc:
-            return _denied(request, user, exc)
+            return denied(request, user, exc)
         try:
-            view = _store(request).institution(code)
+            view = store_of(request).institution(code)
         except StoreBusy:
-            return _busy(request, user)
+            return busy(request, user)
         if view is None:
-            return _page(
+            return page(
                 request, "error.html", user, 404, title="找不到机构", message=f"没有机构：{code}", detail=""
             )
         record(
@@ -327,7 +327,7 @@ def institution(request: Request, code: str) -> Response:
     peers = [
         {"code": p["fixmedins_code"], "name": p["fixmedins_name"], "risk": p["risk"]} for p in view.peers
     ]
-    return _page(
+    return page(
         request,
         "institution.html",
         user,
@@ -346,13 +346,13 @@ def encounter(request: Request, mdtrt_id: str) -> Response:
         user = current_user(request, session)
         try:
             scope = _scope(user)
-            view = _store(request).encounter(mdtrt_id)
+            view = store_of(request).encounter(mdtrt_id)
         except PermissionDenied as exc:
-            return _denied(request, user, exc)
+            return denied(request, user, exc)
         except StoreBusy:
-            return _busy(request, user)
+            return busy(request, user)
         if view is None or (scope is not None and view.encounter.get("fixmedins_code") != scope):
-            return _page(
+            return page(
                 request,
                 "error.html",
                 user,
@@ -378,7 +378,7 @@ def encounter(request: Request, mdtrt_id: str) -> Response:
             mdtrt_id,
             {"via": "console", "findings": len(view.findings)},
         )
-    return _page(
+    return page(
         request,
         "encounter.html",
         user,
@@ -396,16 +396,16 @@ def open_case_submit(request: Request, code: str) -> Response:
     with unit_of_work(request) as session:
         user = current_user(request, session)
         try:
-            case_no = open_institution_case(session, user, _store(request), code)
+            case_no = open_institution_case(session, user, store_of(request), code)
         except PermissionDenied as exc:
             session.rollback()
-            return _denied(request, user, exc)
+            return denied(request, user, exc)
         except StoreBusy:
             session.rollback()
-            return _busy(request, user)
+            return busy(request, user)
         except BilingualError as exc:
             session.rollback()
-            return _page(request, "error.html", user, 409, title="无法开案", message=exc.zh, detail=exc.en)
+            return page(request, "error.html", user, 409, title="无法开案", message=exc.zh, detail=exc.en)
     return RedirectResponse(f"/console/institutions/{code}?opened={case_no}", status_code=303)
 
 
@@ -415,13 +415,13 @@ def practitioner(request: Request, code: str) -> Response:
         user = current_user(request, session)
         try:
             scope = _scope(user)
-            view = practitioner_profile(_store(request), code)
+            view = practitioner_profile(store_of(request), code)
         except PermissionDenied as exc:
-            return _denied(request, user, exc)
+            return denied(request, user, exc)
         except StoreBusy:
-            return _busy(request, user)
+            return busy(request, user)
         if view is None or (scope is not None and view.info.get("fixmedins_code") != scope):
-            return _page(
+            return page(
                 request, "error.html", user, 404, title="找不到医师", message=f"没有医师：{code}", detail=""
             )
         record(
@@ -441,15 +441,15 @@ def person(request: Request, psn_no: str) -> Response:
     with unit_of_work(request) as session:
         user = current_user(request, session)
         if not can(user, Permission.FINDING_READ):
-            return _denied(
+            return denied(
                 request, user, PermissionDenied("无权查看参保人档案", "may not read person profiles")
             )
         try:
-            view = person_profile(_store(request), psn_no)
+            view = person_profile(store_of(request), psn_no)
         except StoreBusy:
-            return _busy(request, user)
+            return busy(request, user)
         if view is None:
-            return _page(
+            return page(
                 request,
                 "error.html",
                 user,
@@ -506,7 +506,7 @@ def _profile_page(
             ("执业机构", f"{i.get('fixmedins_name') or ''}（{i.get('fixmedins_code')}）"),
             ("科室", str(i.get("dept_codg") or "—")),
         ]
-    return _page(request, "profile.html", user, title=title, view=view, facts=facts)
+    return page(request, "profile.html", user, title=title, view=view, facts=facts)
 
 
 @router.get("/console/cases")
@@ -517,8 +517,8 @@ def case_board(request: Request) -> Response:
         try:
             cases = list_cases(session, user)
         except PermissionDenied as exc:
-            return _denied(request, user, exc)
-    return _page(request, "cases.html", user, title="案件看板", cases=cases)
+            return denied(request, user, exc)
+    return page(request, "cases.html", user, title="案件看板", cases=cases)
 
 
 @router.get("/console/cases/{case_no}")
@@ -528,11 +528,11 @@ def case_page(request: Request, case_no: str) -> Response:
         try:
             view = case_view(session, user, case_no)
         except PermissionDenied as exc:
-            return _denied(request, user, exc)
+            return denied(request, user, exc)
         except BilingualError as exc:
-            return _page(request, "error.html", user, 404, title="找不到案件", message=exc.zh, detail=exc.en)
+            return page(request, "error.html", user, 404, title="找不到案件", message=exc.zh, detail=exc.en)
         actions = allowed_actions(user, view.summary.state, view.officers)
-    return _page(
+    return page(
         request,
         "case.html",
         user,
@@ -556,10 +556,10 @@ async def case_step(request: Request, case_no: str) -> Response:
             take_step(session, user, case_no, action, reason)
         except PermissionDenied as exc:
             session.rollback()
-            return _denied(request, user, exc)
+            return denied(request, user, exc)
         except BilingualError as exc:
             session.rollback()
-            return _page(request, "error.html", user, 409, title="无法办理", message=exc.zh, detail=exc.en)
+            return page(request, "error.html", user, 409, title="无法办理", message=exc.zh, detail=exc.en)
     return RedirectResponse(f"/console/cases/{case_no}?done={action}", status_code=303)
 
 
@@ -569,9 +569,9 @@ def rules(request: Request) -> Response:
     with unit_of_work(request) as session:
         user = current_user(request, session)
         try:
-            lines = rule_lines(session, user, _store(request))
+            lines = rule_lines(session, user, store_of(request))
         except PermissionDenied as exc:
-            return _denied(request, user, exc)
+            return denied(request, user, exc)
         except StoreBusy:
-            return _busy(request, user)
-    return _page(request, "rules.html", user, title="规则库", lines=lines)
+            return busy(request, user)
+    return page(request, "rules.html", user, title="规则库", lines=lines)
