@@ -74,6 +74,33 @@ def test_institution_outlier_cost_per_case_against_same_type_and_level():
     assert "次均住院费用" in found[0].evidence and "同类组" in found[0].evidence
 
 
+def test_a_specialist_hospital_is_not_judged_on_inpatient_cost_against_general_hospitals():
+    psns, encs, lines = [], [], []
+    for k, inst in enumerate(["H1", "H2", "H3", "H4"]):
+        p, e, f = _stays(40, 300.0 * (1.0 + 0.05 * k), inst=inst)
+        psns, encs, lines = psns + p, encs + e, lines + f
+    p, e, f = _stays(40, 900.0, inst="P1")  # a psychiatric hospital: same diagnosis, three times dearer
+    psns, encs, lines = psns + p, encs + e, lines + f
+    medins = [hospital(h) for h in ("H1", "H2", "H3", "H4")] + [hospital("P1", inst_type="A520")]
+    con = store({"medins": medins, "psn": psns, "mdtrt": encs, "fee": lines})
+    assert InstitutionOutlier().fit(con).findings(con) == []
+
+
+def test_two_indicators_off_together_flag_an_institution_neither_would_alone():
+    """Growth and cost per case each about 4 robust z from peers: below the single-indicator bar
+    (4.5), above the corroborated one (3.5) twice."""
+    from yibao.models.outliers import _flagged
+    from yibao.models.peers import PeerResult
+
+    def hit(key: str, col: str, z: float, ratio: float = 1.9) -> PeerResult:
+        return PeerResult(key, Indicator(col, col), ratio, 1.0, ratio, z, "g", 4)
+
+    results = [hit("A", "growth", 4.4), hit("A", "cost_op", 4.0), hit("B", "growth", 4.4), hit("C", "x", 4.6)]
+    assert set(_flagged(results, 4.5, 1.8, 3.5)) == {"A", "C"}
+    assert set(_flagged(results, 4.5, 1.8)) == {"C"}  # without corroboration only the single strong one
+    assert set(_flagged([hit("A", "growth", 4.4), hit("A", "cost_op", 4.0, ratio=1.2)], 4.5, 1.8, 3.5)) == set()
+
+
 def test_practitioner_outlier_must_also_stand_out_in_own_department():
     psns, encs, lines = [], [], []
     doctors = {"H1": ["D1", "D2", "D3"], "H2": ["D4", "D5", "D6"]}

@@ -37,18 +37,20 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_screen_finds_injected_patterns_with_high_precision(city: tuple[Path, Path]):
     labels, db = city
     con = connect(db, read_only=True)
-    scores = {c.violation: c for c in evaluate(con, labels).codes}
+    try:  # closed before asserting: a left-open read-only connection would break the next tests
+        scores = {c.violation: c for c in evaluate(con, labels).codes}
+        n = con.execute("SELECT count(*) FROM risk_scores WHERE level = 'person'").fetchone()[0]
+        reasons = con.execute(
+            "SELECT reasons FROM risk_scores WHERE level = 'institution' AND rank = 1"
+        ).fetchone()[0]
+    finally:
+        con.close()
     for code in CODES:
         c = scores[code]
         if c.labelled:
             assert c.recall is not None and c.recall >= 0.8, code
             assert c.precision is not None and c.precision >= 0.8, code
-    n = con.execute("SELECT count(*) FROM risk_scores WHERE level = 'person'").fetchone()[0]
     assert n > 1000
-    reasons = con.execute(
-        "SELECT reasons FROM risk_scores WHERE level = 'institution' AND rank = 1"
-    ).fetchone()[0]
-    con.close()
     assert reasons.startswith("机构风险评分")
 
 

@@ -77,6 +77,12 @@ def _score(z: float, min_z: float) -> float:
     return round(min(0.99, 0.5 + 0.5 * (z - min_z) / (2 * min_z)), 4)
 
 
+def _combined_z(hits: list[PeerResult]) -> float:
+    """The top z, raised by each further indicator that agrees (root-sum-square of the two largest)."""
+    zs = sorted((h.z for h in hits), reverse=True)[:2]
+    return max(zs[0], (sum(z * z for z in zs) ** 0.5) if len(zs) > 1 else 0.0)
+
+
 def _reasons(hits: list[PeerResult]) -> str:
     parts = []
     for h in sorted(hits, key=lambda h: -h.z)[:4]:
@@ -88,12 +94,24 @@ def _reasons(hits: list[PeerResult]) -> str:
     return "；".join(parts)
 
 
-def _flagged(results: list[PeerResult], min_z: float, min_ratio: float) -> dict[str, list[PeerResult]]:
-    out: dict[str, list[PeerResult]] = {}
+def _flagged(
+    results: list[PeerResult], min_z: float, min_ratio: float, corroborated_z: float | None = None
+) -> dict[str, list[PeerResult]]:
+    """Entities with one indicator beyond `min_z`, or two beyond `corroborated_z`.
+
+    Two independent measures both clearly off their peers are stronger evidence than one far off:
+    a hospital whose billing doubled and whose cost per visit rose with it is flagged even when
+    neither alone reaches `min_z`.
+    """
+    strong: dict[str, list[PeerResult]] = {}
     for r in results:
-        if r.z >= min_z and r.ratio >= min_ratio:
-            out.setdefault(r.key, []).append(r)
-    return out
+        if r.ratio >= min_ratio and r.z >= min(min_z, corroborated_z or min_z):
+            strong.setdefault(r.key, []).append(r)
+    return {
+        k: hits
+        for k, hits in strong.items()
+        if any(h.z >= min_z for h in hits) or (corroborated_z is not None and len(hits) >= 2)
+    }
 
 
 # Which spending an indicator's excess is taken from (the suspect amount is that spending's share
@@ -116,7 +134,7 @@ def _excess(top: PeerResult, spend: dict[str, float]) -> float:
     return float(spend["amt"] or 0) * max(0.0, top.value - top.peer_median)  # shares: the share above peers
 
 
-_ANY_KIND = {"cost_ip", "cost_op", "growth"}
+_ANY_KIND = {"cost_op", "growth"}
 
 _INST_INDICATORS = [
     Indicator("cost_ip", "次均住院费用（病种与等级调整后指数）", floor=0.15, min_count_column="n_ip"),
@@ -156,8 +174,10 @@ class InstitutionOutlier(ModelDetector):
                     for c in ("drug_share", "test_share", "cons_share", "img_share")
                 ]
             )
-        # Only case-mix-adjusted costs and growth compare across institution categories; shares, rates and
-        # lengths of stay are compared within the same category (a psychiatric hospital's stays are long).
+        # Only outpatient case-mix-adjusted cost and growth compare across institution categories; inpatient
+        # cost, shares, rates and lengths of stay are compared within the same category: a psychiatric
+        # hospital's stays are weeks long for diagnoses a general hospital treats in days, which the
+        # diagnosis adjustment does not remove.
         same_kind = [
             ("fixmedins_type", "inst_type", "hosp_lv", "admdvs"),
             ("fixmedins_type", "inst_type", "hosp_lv"),
@@ -180,7 +200,12 @@ class InstitutionOutlier(ModelDetector):
             min_peers=[3, 1],
             **kw,
         )
-        flagged = _flagged(results, float(p["outlier_min_z"]), float(p["outlier_min_ratio"]))
+        flagged = _flagged(
+            results,
+            float(p["outlier_min_z"]),
+            float(p["outlier_min_ratio"]),
+            float(p["outlier_corroborated_z"]),
+        )
         spend = {
             r["fixmedins_code"]: r
             for r in frame.select("fixmedins_code", "amt", "amt_ip", "amt_op", "amt_h2").to_dicts()
@@ -194,7 +219,7 @@ class InstitutionOutlier(ModelDetector):
                     detector=self.detector,
                     level=Level.INSTITUTION,
                     amount=_excess(top, spend[inst]),
-                    score=_score(top.z, float(p["outlier_min_z"])),
+                    score=_score(_combined_z(hits), float(p["outlier_min_z"])),
                     grade=Grade.SUSPECT,
                     evidence="机构指标显著偏离同类同级机构：" + _reasons(hits),
                     fixmedins_code=inst,

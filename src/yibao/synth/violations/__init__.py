@@ -40,9 +40,11 @@ REGISTRY: dict[str, str] = {
     "STOCK_MISMATCH": "stock_mismatch",
     "LAB_ABUSE": "lab_abuse",
     "TCM_ABUSE": "tcm_abuse",
+    # before OVER_TREATMENT: its cost forms raise whole hospitals' stays, which moves the peer medians
+    # that OVER_TREATMENT doses its stays against
+    "INSTITUTION_OUTLIER": "institution_outlier",
     "OVER_TREATMENT": "over_treatment",
     "HIGH_FREQUENCY_VISITS": "high_frequency_visits",
-    "INSTITUTION_OUTLIER": "institution_outlier",
     "PRACTITIONER_OUTLIER": "practitioner_outlier",
     "COLLUSION_RING": "collusion_ring",
 }
