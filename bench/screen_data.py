@@ -41,7 +41,8 @@ def build(source: Path, out: Path, lines: int) -> int:
     full, part = math.floor(copies), copies - math.floor(copies)
     out.unlink(missing_ok=True)
     shutil.copyfile(source, out)
-    con = duckdb.connect(str(out), config={"enable_progress_bar": False})
+    con = duckdb.connect(str(out))
+    con.execute("SET enable_progress_bar = false")
     con.execute("DELETE FROM findings")
     # which persons the partial copy takes: a stable hash share
     con.execute("CREATE TEMP TABLE psn_pick AS SELECT psn_no, hash(psn_no) % 1000 AS h FROM psn")

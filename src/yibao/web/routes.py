@@ -25,8 +25,15 @@ from yibao.auth.sessions import AuthError, login, logout
 from yibao.cases.states import ACTION_LABELS, Action
 from yibao.cases.views import case_view, list_cases
 from yibao.findings import VIOLATION_LABELS, Grade
-from yibao.web.casework import allowed_actions, cases_of_party, open_institution_case, take_step
+from yibao.web.casework import (
+    allowed_actions,
+    case_panel,
+    cases_of_party,
+    open_institution_case,
+    take_step,
+)
 from yibao.web.data import FINDING_SORTS, GRADE_LABELS, LEVEL_LABELS, FindingFilter, Store, StoreBusy
+from yibao.web.histories import PracStatus, institution_history, practitioner_credit
 from yibao.web.profiles import EntityView, person_profile, practitioner_profile
 from yibao.web.rulebook import rule_lines
 from yibao.web.session import COOKIE, current_user, safe_next, unit_of_work
@@ -95,6 +102,8 @@ def page(
         role_label=ROLE_LABELS.get(Role(user.role), user.role) if user else "",
         can_overview=bool(user and can(user, Permission.FINDING_READ)),
         can_cases=bool(user and can(user, Permission.CASE_READ)),
+        can_inspections=bool(user and can(user, Permission.CLUE_READ)),
+        can_admin=bool(user and (can(user, Permission.USER_MANAGE) or can(user, Permission.AUDIT_READ))),
         **ctx,
     )
     return HTMLResponse(body, status_code=status_code, headers={"Cache-Control": "no-store"})
@@ -324,6 +333,7 @@ def institution(request: Request, code: str) -> Response:
             {"via": "console", "findings": view.findings},
         )
         cases = cases_of_party(session, user, code)
+        history = institution_history(session, user, code, str(view.info.get("admdvs") or ""))
     peers = [
         {"code": p["fixmedins_code"], "name": p["fixmedins_name"], "risk": p["risk"]} for p in view.peers
     ]
@@ -337,6 +347,7 @@ def institution(request: Request, code: str) -> Response:
         can_open_case=can(user, Permission.CASE_OPEN) and can(user, Permission.CLUE_CREATE),
         opened=request.query_params.get("opened"),
         peers_json=_script_json({"peers": peers, "self": code}),
+        history=history,
     )
 
 
@@ -432,7 +443,8 @@ def practitioner(request: Request, code: str) -> Response:
             code,
             {"via": "console", "findings": len(view.findings)},
         )
-    return _profile_page(request, user, view, f"医师 {view.info.get('prac_name') or code}", None, None)
+        credit = practitioner_credit(session, user, code)
+    return _profile_page(request, user, view, f"医师 {view.info.get('prac_name') or code}", None, None, credit)
 
 
 @router.get("/console/persons/{psn_no}")
@@ -479,7 +491,13 @@ def person(request: Request, psn_no: str) -> Response:
 
 
 def _profile_page(
-    request: Request, user: User, view: EntityView, title: str, name: str | None, certno: str | None
+    request: Request,
+    user: User,
+    view: EntityView,
+    title: str,
+    name: str | None,
+    certno: str | None,
+    credit: list[PracStatus] | None = None,
 ) -> HTMLResponse:
     i = view.info
     if view.level == "person":
@@ -506,7 +524,7 @@ def _profile_page(
             ("执业机构", f"{i.get('fixmedins_name') or ''}（{i.get('fixmedins_code')}）"),
             ("科室", str(i.get("dept_codg") or "—")),
         ]
-    return page(request, "profile.html", user, title=title, view=view, facts=facts)
+    return page(request, "profile.html", user, title=title, view=view, facts=facts, credit=credit)
 
 
 @router.get("/console/cases")
@@ -532,6 +550,7 @@ def case_page(request: Request, case_no: str) -> Response:
         except BilingualError as exc:
             return page(request, "error.html", user, 404, title="找不到案件", message=exc.zh, detail=exc.en)
         actions = allowed_actions(user, view.summary.state, view.officers)
+        panel = case_panel(session, user, case_no)
     return page(
         request,
         "case.html",
@@ -539,6 +558,7 @@ def case_page(request: Request, case_no: str) -> Response:
         title=f"案件 {case_no}",
         case=view,
         actions=actions,
+        panel=panel,
         done=ACTION_LABELS.get(Action(done), done)
         if (done := request.query_params.get("done")) in _ACTIONS
         else None,
