@@ -28,8 +28,46 @@ _KEYED = {
 
 def _cols(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "AND table_catalog = current_database() AND table_schema = 'main' ORDER BY ordinal_position",
         [table]).fetchall()]
+
+
+def _suffixed(table: str, cols: list[str], keyed: tuple[str, ...], i: int) -> list[str]:
+    """The select list of copy `i`: its person-level keys and traceability codes made distinct."""
+    sel = []
+    for c in cols:
+        if c in keyed:
+            sel.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE {c} || '~{i}' END AS {c}")
+        elif table == "fee" and c == "drug_trac_codg":
+            sel.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE "
+                       f"array_to_string(list_transform(string_split({c}, ','), lambda x: x || '~{i}'), ',')"
+                       f" END AS {c}")
+        else:
+            sel.append(c)
+    return sel
+
+
+def build_from_cities(sources: list[Path], out: Path) -> int:
+    """Write `out` from several ingested cities generated with different seeds (same geography, so
+    the same institutions, practitioners and catalogue): the first city as it is, each other one's
+    persons, encounters, settlements, lines and stock-in added with distinct keys. Unlike copies of
+    one city, their encounters are independent draws, so no pattern repeats in lockstep."""
+    out.unlink(missing_ok=True)
+    shutil.copyfile(sources[0], out)
+    con = duckdb.connect(str(out))
+    con.execute("SET enable_progress_bar = false")
+    con.execute("DELETE FROM findings")
+    for i, src in enumerate(sources[1:], start=1):
+        con.execute(f"ATTACH '{src}' AS c{i} (READ_ONLY)")
+        for table, keyed in {**_KEYED, "purchase": ()}.items():
+            cols = _cols(con, table)
+            con.execute(f"INSERT INTO {table} SELECT {', '.join(_suffixed(table, cols, keyed, i))} FROM c{i}.{table}")
+        con.execute(f"DETACH c{i}")
+    ((n,),) = con.execute("SELECT count(*) FROM fee").fetchall()
+    con.execute("CHECKPOINT")
+    con.close()
+    return n
 
 
 def build(source: Path, out: Path, lines: int) -> int:
@@ -50,16 +88,7 @@ def build(source: Path, out: Path, lines: int) -> int:
         cols = _cols(con, table)
         con.execute(f"CREATE TEMP TABLE base_{table} AS SELECT * FROM {table}")
         for i in range(1, full + (1 if part > 0 else 0)):
-            sel = []
-            for c in cols:
-                if c in keyed:
-                    sel.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE {c} || '~{i}' END AS {c}")
-                elif table == "fee" and c == "drug_trac_codg":
-                    sel.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE "
-                               f"array_to_string(list_transform(string_split({c}, ','), lambda x: x || '~{i}'), ',')"
-                               f" END AS {c}")
-                else:
-                    sel.append(c)
+            sel = _suffixed(table, cols, keyed, i)
             where = ""
             if i == full and part > 0:
                 pkey = "psn_no" if "psn_no" in cols else None

@@ -273,7 +273,7 @@ class InstitutionOutlier(ModelDetector):
         )
 
 
-_PRAC_INDICATORS = [
+PRAC_INDICATORS = [
     Indicator("cost_op", "门诊次均费用（病种与等级调整后指数）", floor=0.15, min_count_column="n_op"),
     Indicator(
         "drugs_per_visit", "每次门诊药品品种数", "{:.2f}", floor=0.15, offset=0.5, min_count_column="n_op"
@@ -290,11 +290,11 @@ class PractitionerOutlier(ModelDetector):
     version = "1"
     violation = Violation.PRACTITIONER_OUTLIER
 
-    def detect(self, con: duckdb.DuckDBPyConnection, feats: Features) -> list[Finding]:
-        if not feats.avail.has("mdtrt", "atddr_no"):
-            raise DataUnavailable("缺少主诊医师（mdtrt.atddr_no），无法按医师比较", "no attending doctors")
+    @staticmethod
+    def indicators(con: duckdb.DuckDBPyConnection, feats: Features) -> pl.DataFrame:
+        """One row per doctor with the indicators and the peer-group columns; the console's peer chart
+        reads the same frame, so what it shows is what the score is based on."""
         build_relative_cost(con, feats)
-        p = feats.params
         has_prac = feats.avail.has("practitioner", "dept_codg")
         frame = _frame(
             con,
@@ -322,15 +322,22 @@ class PractitionerOutlier(ModelDetector):
                 pl.lit(None, dtype=pl.Float64).alias("drugs_per_visit"),
                 pl.lit(None, dtype=pl.Float64).alias("drug_share"),
             )
+        return frame
+
+    def detect(self, con: duckdb.DuckDBPyConnection, feats: Features) -> list[Finding]:
+        if not feats.avail.has("mdtrt", "atddr_no"):
+            raise DataUnavailable("缺少主诊医师（mdtrt.atddr_no），无法按医师比较", "no attending doctors")
+        p = feats.params
+        frame = self.indicators(con, feats)
         min_z, min_ratio = float(p["practitioner_outlier_min_z"]), float(p["outlier_min_ratio"])
         kw = {"min_cases": int(p["outlier_min_cases"])}
         level = _flagged(
-            compare_with_peers(frame, "prac_code", _PRAC_INDICATORS, [("dept", "hosp_lv"), ("dept",)], **kw),
+            compare_with_peers(frame, "prac_code", PRAC_INDICATORS, [("dept", "hosp_lv"), ("dept",)], **kw),
             min_z,
             min_ratio,
         )
         local = compare_with_peers(
-            frame, "prac_code", _PRAC_INDICATORS, [("fixmedins_code", "dept")], min_peers=1, **kw
+            frame, "prac_code", PRAC_INDICATORS, [("fixmedins_code", "dept")], min_peers=1, **kw
         )
         local_by = {(r.key, r.indicator.column): r for r in local}
         info = {r[0]: r[1:] for r in frame.select("prac_code", "fixmedins_code", "amt").iter_rows()}

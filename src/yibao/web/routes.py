@@ -34,6 +34,7 @@ from yibao.web.casework import (
 )
 from yibao.web.data import FINDING_SORTS, GRADE_LABELS, LEVEL_LABELS, FindingFilter, Store, StoreBusy
 from yibao.web.histories import PracStatus, institution_history, practitioner_credit
+from yibao.web.peers import PersonPeers, PracPeers, person_peers, practitioner_peers
 from yibao.web.profiles import EntityView, person_profile, practitioner_profile
 from yibao.web.rulebook import rule_lines
 from yibao.web.session import COOKIE, current_user, safe_next, unit_of_work
@@ -435,6 +436,10 @@ def practitioner(request: Request, code: str) -> Response:
             return page(
                 request, "error.html", user, 404, title="找不到医师", message=f"没有医师：{code}", detail=""
             )
+        try:  # before the audit record: the first read after a store change aggregates every doctor
+            peers = practitioner_peers(store_of(request), code)
+        except StoreBusy:
+            return busy(request, user)
         record(
             session,
             user.username,
@@ -444,7 +449,8 @@ def practitioner(request: Request, code: str) -> Response:
             {"via": "console", "findings": len(view.findings)},
         )
         credit = practitioner_credit(session, user, code)
-    return _profile_page(request, user, view, f"医师 {view.info.get('prac_name') or code}", None, None, credit)
+    title = f"医师 {view.info.get('prac_name') or code}"
+    return _profile_page(request, user, view, title, None, None, credit, peers)
 
 
 @router.get("/console/persons/{psn_no}")
@@ -458,6 +464,7 @@ def person(request: Request, psn_no: str) -> Response:
             )
         try:
             view = person_profile(store_of(request), psn_no)
+            peers = person_peers(store_of(request), psn_no) if view is not None else None
         except StoreBusy:
             return busy(request, user)
         if view is None:
@@ -487,7 +494,7 @@ def person(request: Request, psn_no: str) -> Response:
             psn_no,
             {"via": "console", "findings": len(view.findings)},
         )
-    return _profile_page(request, user, view, f"参保人 {psn_no}", name, certno)
+    return _profile_page(request, user, view, f"参保人 {psn_no}", name, certno, peers=peers)
 
 
 def _profile_page(
@@ -498,6 +505,7 @@ def _profile_page(
     name: str | None,
     certno: str | None,
     credit: list[PracStatus] | None = None,
+    peers: PracPeers | PersonPeers | None = None,
 ) -> HTMLResponse:
     i = view.info
     if view.level == "person":
@@ -524,7 +532,17 @@ def _profile_page(
             ("执业机构", f"{i.get('fixmedins_name') or ''}（{i.get('fixmedins_code')}）"),
             ("科室", str(i.get("dept_codg") or "—")),
         ]
-    return page(request, "profile.html", user, title=title, view=view, facts=facts, credit=credit)
+    return page(
+        request,
+        "profile.html",
+        user,
+        title=title,
+        view=view,
+        facts=facts,
+        credit=credit,
+        peers=peers,
+        peers_json=_script_json(peers.chart()) if peers is not None else None,
+    )
 
 
 @router.get("/console/cases")
