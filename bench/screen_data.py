@@ -48,21 +48,28 @@ def _suffixed(table: str, cols: list[str], keyed: tuple[str, ...], i: int) -> li
     return sel
 
 
-def build_from_cities(sources: list[Path], out: Path) -> int:
+def build_from_cities(sources: list[Path], out: Path, findings_of: list[str] | None = None) -> int:
     """Write `out` from several ingested cities generated with different seeds (same geography, so
     the same institutions, practitioners and catalogue): the first city as it is, each other one's
     persons, encounters, settlements, lines and stock-in added with distinct keys. Unlike copies of
-    one city, their encounters are independent draws, so no pattern repeats in lockstep."""
+    one city, their encounters are independent draws, so no pattern repeats in lockstep. With
+    `findings_of` (detector names), each city's own findings of those detectors come along."""
     out.unlink(missing_ok=True)
     shutil.copyfile(sources[0], out)
     con = duckdb.connect(str(out))
     con.execute("SET enable_progress_bar = false")
-    con.execute("DELETE FROM findings")
+    keep = findings_of or []
+    con.execute("DELETE FROM findings WHERE NOT list_contains(?, detector)", [keep])
+    tables = {**_KEYED, "purchase": ()}
+    if keep:  # each city's own findings of these detectors, keyed like its lines
+        tables["findings"] = ("finding_id", "feedetl_sn", "mdtrt_id", "psn_no")
     for i, src in enumerate(sources[1:], start=1):
         con.execute(f"ATTACH '{src}' AS c{i} (READ_ONLY)")
-        for table, keyed in {**_KEYED, "purchase": ()}.items():
+        for table, keyed in tables.items():
             cols = _cols(con, table)
-            con.execute(f"INSERT INTO {table} SELECT {', '.join(_suffixed(table, cols, keyed, i))} FROM c{i}.{table}")
+            where = " WHERE list_contains(?, detector)" if table == "findings" else ""
+            con.execute(f"INSERT INTO {table} SELECT {', '.join(_suffixed(table, cols, keyed, i))} "
+                        f"FROM c{i}.{table}{where}", [keep] if where else [])
         con.execute(f"DETACH c{i}")
     ((n,),) = con.execute("SELECT count(*) FROM fee").fetchall()
     con.execute("CHECKPOINT")
